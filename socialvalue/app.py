@@ -1,0 +1,110 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.engine import Engine
+
+from socialvalue.config import PROJECT_ROOT, build_config
+from socialvalue.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask application. ``config`` overrides defaults and environment (tests use it)."""
+    instance_path = Path(
+        os.environ.get("SOCIALVALUE_INSTANCE_PATH") or (PROJECT_ROOT / "instance")
+    ).resolve()
+    app = Flask(
+        "socialvalue",
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(build_config(instance_path, config))
+    instance_path.mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_commands(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+
+    from socialvalue.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            user = db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+        return user if user is not None and user.active else None
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # Foreign keys are off by default in SQLite; WAL lets readers work while one writer writes.
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from socialvalue.views import register_blueprints
+
+    register_blueprints(app)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from socialvalue.views.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from socialvalue.cli import register_commands
+
+    register_commands(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from socialvalue.views.helpers import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def _register_security_headers(app: Flask) -> None:
+    from socialvalue.views.security import add_security_headers
+
+    app.after_request(add_security_headers)

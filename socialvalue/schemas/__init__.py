@@ -1,0 +1,1 @@
+"""marshmallow schemas: *InputSchema to load and validate input, *Schema to dump."""

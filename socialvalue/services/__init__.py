@@ -1,0 +1,1 @@
+"""Use cases. Services change state and flush; the request or CLI command commits once."""

@@ -1,0 +1,186 @@
+"""Append-only audit events, chained by SHA-256 so that any alteration or deletion is detectable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from socialvalue.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent
+from socialvalue.models.base import utcnow
+from socialvalue.models.user import User
+
+SYSTEM_ACTOR = "system"
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON for before/after snapshots: exact numbers become strings, dates ISO 8601."""
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [to_jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, Decimal | Fraction):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _canonical(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _event_payload(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "sequence": event.sequence,
+        "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "tender_id": event.tender_id,
+        "contract_id": event.contract_id,
+        "summary": event.summary,
+        "before": event.before,
+        "after": event.after,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def compute_event_hash(event: AuditEvent) -> str:
+    return "sha256:" + hashlib.sha256(_canonical(_event_payload(event))).hexdigest()
+
+
+def _lock_chain_head(session: Session) -> AuditChainHead:
+    # Taking the write lock first (an UPDATE, not a SELECT) serialises appends across app
+    # servers on PostgreSQL and across connections on SQLite, so the chain never forks.
+    result = session.execute(
+        sa.update(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .values(last_sequence=AuditChainHead.last_sequence + 1)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(AuditChainHead(id=1, last_sequence=1, last_hash=GENESIS_HASH))
+        session.flush()
+    head = session.execute(
+        sa.select(AuditChainHead).where(AuditChainHead.id == 1).execution_options(
+            populate_existing=True
+        )
+    ).scalar_one()
+    return head
+
+
+def record_event(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    summary: str = "",
+    tender_id: int | None = None,
+    contract_id: int | None = None,
+) -> AuditEvent:
+    """Append one audit event (who, when, what, before/after) to the chain and flush it."""
+    head = _lock_chain_head(session)
+    event = AuditEvent(
+        sequence=head.last_sequence,
+        occurred_at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        actor_label=f"{actor.display_name} <{actor.email}>" if actor is not None else SYSTEM_ACTOR,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        tender_id=tender_id,
+        contract_id=contract_id,
+        summary=summary,
+        before=to_jsonable(before) if before is not None else None,
+        after=to_jsonable(after) if after is not None else None,
+        prev_hash=head.last_hash,
+    )
+    event.event_hash = compute_event_hash(event)
+    head.last_hash = event.event_hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events_checked: int
+    ok: bool
+    first_broken_sequence: int | None = None
+    reason: str = ""
+
+
+def _iter_events(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        rows = list(
+            session.execute(
+                sa.select(AuditEvent)
+                .where(AuditEvent.sequence > last)
+                .order_by(AuditEvent.sequence)
+                .limit(batch)
+            ).scalars()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].sequence
+        session.expunge_all()
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the chain in order; report the first link that does not hold, if any."""
+    expected_prev = GENESIS_HASH
+    expected_sequence = 1
+    checked = 0
+    for event in _iter_events(session):
+        if event.sequence != expected_sequence:
+            return ChainReport(
+                checked, False, expected_sequence,
+                f"event {expected_sequence} is missing (next present is {event.sequence}): "
+                "a row was deleted",
+            )
+        if event.prev_hash != expected_prev:
+            return ChainReport(
+                checked, False, event.sequence,
+                f"event {event.sequence} does not point at the hash of event "
+                f"{event.sequence - 1}: the chain was altered",
+            )
+        recomputed = compute_event_hash(event)
+        if recomputed != event.event_hash:
+            return ChainReport(
+                checked, False, event.sequence,
+                f"event {event.sequence} ({event.action}) was altered: its content hashes to "
+                f"{recomputed}, but it records {event.event_hash}",
+            )
+        expected_prev = event.event_hash
+        expected_sequence += 1
+        checked += 1
+    head = session.get(AuditChainHead, 1)
+    if head is not None and head.last_sequence != checked:
+        return ChainReport(
+            checked, False, checked + 1,
+            f"the chain records {head.last_sequence} events but {checked} are present: "
+            "the most recent events were deleted",
+        )
+    if head is not None and checked and head.last_hash != expected_prev:
+        return ChainReport(checked, False, checked, "the chain head does not match the last event")
+    return ChainReport(checked, True)
