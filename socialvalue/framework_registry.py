@@ -14,6 +14,7 @@ version can be retired and pointed at its successor; they are left out of the co
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -55,6 +56,8 @@ __all__ = [
     "ThemeChange",
     "content_hash",
     "diff_versions",
+    "framework_from_document",
+    "jsonable_document",
     "load_framework_file",
     "load_library",
     "lock_path",
@@ -74,10 +77,11 @@ VERIFICATION_LABELS: Final = ("verified", "secondary", "unverified", "local")
 LIFECYCLE_FIELDS: Final = ("status", "superseded_by", "effective_to")
 LOCK_COMMAND: Final = "flask frameworks lock"
 
-_ID_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_VERSION_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_CODE_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_HASH_RE: Final = re.compile(r"^sha256:[0-9a-f]{64}$")
+# All used with fullmatch.
+_ID_RE: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_VERSION_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_CODE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_HASH_RE: Final = re.compile(r"sha256:[0-9a-f]{64}")
 
 # Column sizes used by socialvalue.models.framework; longer values would not fit the database.
 _MAX_ID: Final = 100
@@ -172,6 +176,7 @@ class Outcome:
     measures: tuple[Measure, ...]
     theme_code: str
     verification_note: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,8 @@ class FrameworkVersion:
     recommended_gates: tuple[str, ...]
     themes: tuple[Theme, ...]
     content_hash: str
+    # "<frameworks dir name>/<id>/<version>.yaml", e.g. "frameworks/good-employment-charter/
+    # 2019.yaml": the same on every machine (Problem.file gives the path as found instead).
     source_path: str
     # The canonical loaded mapping (JSON types only: dates as ISO text, decimals as text).
     document: dict[str, Any] = field(compare=False, hash=False, repr=False)
@@ -291,25 +298,36 @@ class FrameworkLibrary:
     def versions_of(self, framework_id: str) -> tuple[FrameworkVersion, ...]:
         return tuple(v for v in self.versions if v.id == framework_id)
 
-    def get(self, framework_id: str, version: str | None = None) -> FrameworkVersion:
-        """A given version, or (version None) the latest published version; else KeyError."""
+    def get(self, framework_id: str, version: str | None = None) -> FrameworkVersion | None:
+        """A given version or, with version None, the latest published one; None if there is none.
+
+        "Latest" is the published version with the latest effective_from (then the highest
+        version, compared naturally: 10 after 9). Drafts and retired versions are only
+        returned when asked for by version.
+        """
         candidates = self.versions_of(framework_id)
-        if not candidates:
-            raise KeyError(f"unknown framework {framework_id!r}")
         if version is not None:
-            for candidate in candidates:
-                if candidate.version == version:
-                    return candidate
-            raise KeyError(f"unknown framework version {framework_id}@{version}")
+            return next((v for v in candidates if v.version == version), None)
         published = [v for v in candidates if v.status == "published"]
-        if not published:
-            raise KeyError(f"framework {framework_id!r} has no published version")
-        return max(published, key=_latest_key)
+        return max(published, key=_latest_key) if published else None
 
     def resolve(self, ref: str) -> FrameworkVersion:
-        """The version named by ``"id@version"``."""
-        framework_id, version = parse_ref(ref)
-        return self.get(framework_id, version)
+        """The version named by ``"id@version"`` (or ``"id"`` for the latest published one).
+
+        Raises KeyError naming what is missing, ValueError for a malformed reference.
+        """
+        if "@" in ref:
+            framework_id, version = parse_ref(ref)
+        else:
+            framework_id, version = ref, None
+        found = self.get(framework_id, version)
+        if found is not None:
+            return found
+        if not self.versions_of(framework_id):
+            raise KeyError(f"unknown framework {framework_id!r}")
+        if version is not None:
+            raise KeyError(f"unknown framework version {framework_id}@{version}")
+        raise KeyError(f"framework {framework_id!r} has no published version")
 
 
 @dataclass(frozen=True)
@@ -382,7 +400,7 @@ def parse_ref(ref: str) -> tuple[str, str]:
     if not isinstance(ref, str) or ref.count("@") != 1:
         raise ValueError(f"not a framework reference (expected id@version): {ref!r}")
     framework_id, version = ref.split("@")
-    if not _ID_RE.match(framework_id) or not _VERSION_RE.match(version):
+    if not _ID_RE.fullmatch(framework_id) or not _VERSION_RE.fullmatch(version):
         raise ValueError(f"not a framework reference (expected id@version): {ref!r}")
     return framework_id, version
 
@@ -404,6 +422,42 @@ def content_hash(document: Mapping[str, Any]) -> str:
         _canonical(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def jsonable_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON-safe copy of a framework document (dates as ISO text, decimals as text).
+
+    ``FrameworkVersion.document`` is already in this form; this is for storing it (e.g. in a
+    database JSON column) without depending on that.
+    """
+    copy: dict[str, Any] = _canonical(document)
+    return copy
+
+
+def framework_from_document(
+    document: Mapping[str, Any], source_path: str | None = None
+) -> FrameworkVersion:
+    """Rebuild and validate a FrameworkVersion from a stored document (e.g. from the database).
+
+    With ``source_path`` (the version's original ``source_path``,
+    "frameworks/<id>/<version>.yaml") the id and version are checked against it as for a file;
+    without it that check is skipped and ``source_path`` is ``"<document>"``. Lock and
+    cross-file checks do not apply. Raises FrameworkValidationError listing every problem.
+    """
+    shown = source_path if source_path is not None else "<document>"
+    parsed = _Parsed(path=Path(shown), display=shown, check=_FileCheck(shown, None))
+    raw = parsed.check.mapping(dict(document) if isinstance(document, Mapping) else document, ())
+    if raw is not None:
+        try:
+            parsed.document = _canonical(raw)
+            parsed.hash = content_hash(raw)
+        except (TypeError, RecursionError) as exc:
+            parsed.check.add((), f"holds a value that has no JSON form: {exc}")
+        else:
+            _read_framework(parsed, raw, check_path=source_path is not None)
+    if parsed.framework is None or parsed.check.problems:
+        raise FrameworkValidationError(parsed.check.problems)
+    return parsed.framework
 
 
 def _canonical(value: object) -> Any:
@@ -434,7 +488,11 @@ class _Loader(yaml.SafeLoader):
     """Safe loader that keeps dates as text (we parse them) and reads floats as Decimal."""
 
 
-def _construct_decimal(loader: yaml.SafeLoader, node: Node) -> Decimal | str:
+class _FastLoader(yaml.CSafeLoader):
+    """The same, on libyaml when PyYAML was built with it (several times faster)."""
+
+
+def _construct_decimal(loader: yaml.SafeLoader | yaml.CSafeLoader, node: Node) -> Decimal | str:
     raw = loader.construct_scalar(node) if isinstance(node, ScalarNode) else ""
     text = str(raw).replace("_", "")
     special = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
@@ -444,16 +502,21 @@ def _construct_decimal(loader: yaml.SafeLoader, node: Node) -> Decimal | str:
         return text
 
 
-def _construct_text(loader: yaml.SafeLoader, node: Node) -> str:
+def _construct_text(loader: yaml.SafeLoader | yaml.CSafeLoader, node: Node) -> str:
     return str(loader.construct_scalar(node)) if isinstance(node, ScalarNode) else ""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_Loader.add_constructor(_TIMESTAMP_TAG, _construct_text)
+for _loader_class in (_Loader, _FastLoader):
+    _loader_class.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader_class.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+    _loader_class.add_constructor(_TIMESTAMP_TAG, _construct_text)
+
+
+def _make_loader(text: str) -> _Loader | _FastLoader:
+    return _FastLoader(text) if yaml.__with_libyaml__ else _Loader(text)
 
 
 def _duplicate_keys(root: Node) -> list[tuple[tuple[str | int, ...], str]]:
@@ -535,7 +598,7 @@ class _FileCheck:
         self.problems: list[Problem] = []
 
     def _line(self, parts: _PathParts) -> int | None:
-        for cut in range(len(parts), -1, -1):
+        for cut in range(len(parts), 0, -1):  # the root's line (cut 0) says nothing
             node = self._node_at(parts[:cut])
             if node is not None:
                 return int(node.start_mark.line) + 1
@@ -732,7 +795,7 @@ class _FileCheck:
 
     def code(self, obj: dict[str, Any], key: str, parts: _PathParts, max_length: int) -> str | None:
         value = self.text(obj, key, parts, max_length=max_length)
-        if value is not None and not _CODE_RE.match(value):
+        if value is not None and not _CODE_RE.fullmatch(value):
             self.add(
                 (*parts, key),
                 f"code {value!r} may only use letters, digits, '.', '_' and '-' "
@@ -804,6 +867,7 @@ _OUTCOME_FIELDS: Final = (
     "description",
     "verification",
     "verification_note",
+    "source",
     "measures",
 )
 _KIND_FIELDS: Final[dict[str, tuple[str, ...]]] = {
@@ -871,7 +935,7 @@ def _parse_file(path: Path, display: str | None = None) -> _Parsed:
         check.add((), f"cannot be read: {exc.strerror or exc}")
         return parsed
 
-    loader = _Loader(text)
+    loader = _make_loader(text)
     try:
         root = loader.get_single_node()
         if root is not None:
@@ -904,13 +968,16 @@ def _parse_file(path: Path, display: str | None = None) -> _Parsed:
         parsed.document = _canonical(document)
         parsed.hash = content_hash(document)
     except TypeError as exc:
-        check.add((), f"holds a value YAML-only types cannot express in JSON: {exc}")
+        check.add((), f"holds a value that has no JSON form: {exc}")
+        return parsed
+    except RecursionError:
+        check.add((), "refers to itself through YAML anchors and aliases")
         return parsed
     _read_framework(parsed, document)
     return parsed
 
 
-def _read_framework(parsed: _Parsed, doc: dict[str, Any]) -> None:
+def _read_framework(parsed: _Parsed, doc: dict[str, Any], *, check_path: bool = True) -> None:
     check = parsed.check
     top: _PathParts = ()
     check.known_fields(doc, top, _TOP_FIELDS, "a framework file")
@@ -925,7 +992,7 @@ def _read_framework(parsed: _Parsed, doc: dict[str, Any]) -> None:
             )
 
     framework_id = check.text(doc, "id", top, max_length=_MAX_ID)
-    if framework_id is not None and not _ID_RE.match(framework_id):
+    if framework_id is not None and not _ID_RE.fullmatch(framework_id):
         check.add(("id",), f"{framework_id!r} must be lower-case letters and digits joined by '-'")
         framework_id = None
     version = doc.get("version")
@@ -938,7 +1005,7 @@ def _read_framework(parsed: _Parsed, doc: dict[str, Any]) -> None:
             f'must be text, not {_describe(version)}: quote it, e.g. version: "{version}"',
         )
         version = None
-    elif len(version) > _MAX_VERSION or not _VERSION_RE.match(version):
+    elif len(version) > _MAX_VERSION or not _VERSION_RE.fullmatch(version):
         check.add(
             ("version",),
             f"{version!r} must be at most {_MAX_VERSION} letters, digits, '.', '_' or '-'",
@@ -987,14 +1054,14 @@ def _read_framework(parsed: _Parsed, doc: dict[str, Any]) -> None:
                 ("recommended_gates", index),
                 f"refers to measure {code!r}, which is not defined in this file",
             )
-        elif gate.kind != "pass_fail":
+        elif gate.kind in KINDS and gate.kind != "pass_fail":
             check.add(
                 ("recommended_gates", index),
                 f"measure {code!r} is {gate.kind}; only pass_fail measures can be gates",
             )
 
     # Where the file lives must match what it says it is.
-    if framework_id is not None and version is not None:
+    if check_path and framework_id is not None and version is not None:
         path = parsed.path
         if path.parent.name != framework_id or path.stem != version or path.suffix != ".yaml":
             check.add(
@@ -1028,7 +1095,7 @@ def _read_framework(parsed: _Parsed, doc: dict[str, Any]) -> None:
         recommended_gates=gates,
         themes=themes,
         content_hash=parsed.hash,
-        source_path=parsed.display,
+        source_path="/".join(parsed.path.parts[-3:]) if check_path else parsed.display,
         document=parsed.document,
     )
 
@@ -1043,55 +1110,61 @@ def _read_themes(check: _FileCheck, doc: dict[str, Any]) -> tuple[Theme, ...]:
         check.known_fields(raw, here, _THEME_FIELDS, "a theme")
         code = check.code(raw, "code", here, _MAX_THEME_CODE)
         _unique(check, code, theme_codes, here, "theme")
+        title = check.text(raw, "title", here, max_length=_MAX_TITLE)
+        description = check.text(raw, "description", here)
         label = check.choice(raw, "verification", here, VERIFICATION_LABELS, "verification label")
+        note = check.text(raw, "verification_note", here, required=False, nullable=True)
         sources = check.text_list(raw, "sources", here)
         check.need_source(label, bool(sources), here, "sources")
-        alternatives: list[AlternativeTitle] = []
-        for a_index, alt in check.item_list(raw, "alternative_titles", here, required=False):
-            a_here = (*here, "alternative_titles", a_index)
-            check.known_fields(
-                alt, a_here, ("title", "note", "verification", "source"), "this entry"
+        alternatives = _read_alternative_titles(check, raw, here)
+        suggested_actions = check.sourced_texts(raw, "suggested_actions", here)
+        context = check.sourced_texts(raw, "context", here)
+        outcomes = [
+            _read_outcome(
+                check,
+                raw_outcome,
+                (*here, "outcomes", o_index),
+                code or "",
+                outcome_codes,
+                measure_codes,
             )
-            a_label = check.choice(
-                alt, "verification", a_here, VERIFICATION_LABELS, "verification label"
-            )
-            a_source = check.text(alt, "source", a_here, required=False, nullable=True)
-            check.need_source(a_label, a_source is not None, a_here, "source")
-            alternatives.append(
-                AlternativeTitle(
-                    title=check.text(alt, "title", a_here, max_length=_MAX_TITLE) or "",
-                    note=check.text(alt, "note", a_here) or "",
-                    verification=a_label or "",
-                    source=a_source,
-                )
-            )
-        outcomes: list[Outcome] = []
-        for o_index, raw_outcome in check.item_list(raw, "outcomes", here, required=False):
-            outcomes.append(
-                _read_outcome(
-                    check,
-                    raw_outcome,
-                    (*here, "outcomes", o_index),
-                    code or "",
-                    outcome_codes,
-                    measure_codes,
-                )
-            )
+            for o_index, raw_outcome in check.item_list(raw, "outcomes", here, required=False)
+        ]
         themes.append(
             Theme(
                 code=code or "",
-                title=check.text(raw, "title", here, max_length=_MAX_TITLE) or "",
-                description=check.text(raw, "description", here) or "",
+                title=title or "",
+                description=description or "",
                 verification=label or "",
                 sources=sources,
                 outcomes=tuple(outcomes),
-                suggested_actions=check.sourced_texts(raw, "suggested_actions", here),
-                context=check.sourced_texts(raw, "context", here),
-                alternative_titles=tuple(alternatives),
-                verification_note=check.text(raw, "verification_note", here, required=False),
+                suggested_actions=suggested_actions,
+                context=context,
+                alternative_titles=alternatives,
+                verification_note=note,
             )
         )
     return tuple(themes)
+
+
+def _read_alternative_titles(
+    check: _FileCheck, raw: dict[str, Any], here: _PathParts
+) -> tuple[AlternativeTitle, ...]:
+    alternatives: list[AlternativeTitle] = []
+    for index, alt in check.item_list(raw, "alternative_titles", here, required=False):
+        a_here = (*here, "alternative_titles", index)
+        check.known_fields(alt, a_here, ("title", "note", "verification", "source"), "this entry")
+        title = check.text(alt, "title", a_here, max_length=_MAX_TITLE)
+        note = check.text(alt, "note", a_here)
+        label = check.choice(alt, "verification", a_here, VERIFICATION_LABELS, "verification label")
+        source = check.text(alt, "source", a_here, required=False, nullable=True)
+        check.need_source(label, source is not None, a_here, "source")
+        alternatives.append(
+            AlternativeTitle(
+                title=title or "", note=note or "", verification=label or "", source=source
+            )
+        )
+    return tuple(alternatives)
 
 
 def _unique(
@@ -1117,6 +1190,12 @@ def _read_outcome(
     check.known_fields(raw, here, _OUTCOME_FIELDS, "an outcome")
     code = check.code(raw, "code", here, _MAX_THEME_CODE)
     _unique(check, code, outcome_codes, here, "outcome")
+    title = check.text(raw, "title", here, max_length=_MAX_TITLE)
+    description = check.text(raw, "description", here)
+    label = check.choice(raw, "verification", here, VERIFICATION_LABELS, "verification label")
+    note = check.text(raw, "verification_note", here, required=False, nullable=True)
+    source = check.text(raw, "source", here, required=False, nullable=True)
+    check.need_source(label, source is not None, here, "source")
     measures = [
         _read_measure(
             check, item, (*here, "measures", m_index), theme_code, code or "", measure_codes
@@ -1125,16 +1204,21 @@ def _read_outcome(
     ]
     return Outcome(
         code=code or "",
-        title=check.text(raw, "title", here, max_length=_MAX_TITLE) or "",
-        description=check.text(raw, "description", here) or "",
-        verification=check.choice(
-            raw, "verification", here, VERIFICATION_LABELS, "verification label"
-        )
-        or "",
+        title=title or "",
+        description=description or "",
+        verification=label or "",
         measures=tuple(measures),
         theme_code=theme_code,
-        verification_note=check.text(raw, "verification_note", here, required=False),
+        verification_note=note,
+        source=source,
     )
+
+
+_KIND_NEEDS: Final[dict[str, str]] = {
+    "quantitative": "quantitative measures need a unit and a counting_rule",
+    "qualitative": "qualitative measures need a scale",
+    "pass_fail": "pass_fail measures need evidence_expected",
+}
 
 
 def _read_measure(
@@ -1148,9 +1232,8 @@ def _read_measure(
     check.known_fields(raw, here, _MEASURE_FIELDS, "a measure")
     code = check.code(raw, "code", here, _MAX_MEASURE_CODE)
     _unique(check, code, measure_codes, here, "measure")
-    label = check.choice(raw, "verification", here, VERIFICATION_LABELS, "verification label")
-    source = check.text(raw, "source", here, required=False, nullable=True)
-    check.need_source(label, source is not None, here, "source")
+    title = check.text(raw, "title", here, max_length=_MAX_TITLE)
+    description = check.text(raw, "description", here)
     kind = check.choice(raw, "kind", here, KINDS, "kind")
 
     unit = counting_rule = evidence = None
@@ -1167,21 +1250,28 @@ def _read_measure(
                         f"field {name!r} applies only to {other_kind} measures; "
                         f"this measure is {kind}",
                     )
+        for name in _KIND_FIELDS[kind]:
+            if name not in raw and name != "proxy_value":
+                check.add((*here, name), f"missing required field {name!r}: {_KIND_NEEDS[kind]}")
     if kind == "quantitative":
-        unit = check.text(raw, "unit", here, max_length=_MAX_UNIT)
-        counting_rule = check.text(raw, "counting_rule", here)
+        unit = check.text(raw, "unit", here, required=False, max_length=_MAX_UNIT)
+        counting_rule = check.text(raw, "counting_rule", here, required=False)
         if raw.get("proxy_value") is not None:
             proxy = _read_proxy(check, raw["proxy_value"], (*here, "proxy_value"))
     elif kind == "qualitative":
-        if check.present(raw, "scale", here):
+        if "scale" in raw:
             scale = _read_scale(check, raw["scale"], (*here, "scale"))
     elif kind == "pass_fail":
-        evidence = check.text(raw, "evidence_expected", here)
+        evidence = check.text(raw, "evidence_expected", here, required=False)
 
+    label = check.choice(raw, "verification", here, VERIFICATION_LABELS, "verification label")
+    note = check.text(raw, "verification_note", here, required=False, nullable=True)
+    source = check.text(raw, "source", here, required=False, nullable=True)
+    check.need_source(label, source is not None, here, "source")
     return Measure(
         code=code or "",
-        title=check.text(raw, "title", here, max_length=_MAX_TITLE) or "",
-        description=check.text(raw, "description", here) or "",
+        title=title or "",
+        description=description or "",
         kind=kind or "",
         unit=unit,
         counting_rule=counting_rule,
@@ -1189,7 +1279,7 @@ def _read_measure(
         scale=scale,
         evidence_expected=evidence,
         verification=label or "",
-        verification_note=check.text(raw, "verification_note", here, required=False),
+        verification_note=note,
         theme_code=theme_code,
         outcome_code=outcome_code,
         source=source,
@@ -1204,6 +1294,9 @@ def _read_proxy(check: _FileCheck, value: object, here: _PathParts) -> ProxyValu
     amount: Decimal | None = None
     if check.present(raw, "amount_gbp", here):
         number = raw["amount_gbp"]
+        if isinstance(number, str):  # the canonical (stored) form keeps decimals as text
+            with contextlib.suppress(InvalidOperation):
+                number = Decimal(number.strip())
         if isinstance(number, bool) or not isinstance(number, int | Decimal):
             check.add((*here, "amount_gbp"), f"must be a number, not {_describe(number)}")
         elif not Decimal(number).is_finite():
@@ -1270,7 +1363,7 @@ def _read_scale(check: _FileCheck, value: object, here: _PathParts) -> MeasureSc
         descriptors=tuple(descriptors),
         verification=label,
         source=source,
-        note=check.text(raw, "note", here, required=False),
+        note=check.text(raw, "note", here, required=False, nullable=True),
     )
 
 
@@ -1470,7 +1563,7 @@ def _read_lock(directory: Path) -> tuple[dict[str, str] | None, list[Problem]]:
         except ValueError:
             problems.append(Problem(shown, where, f"{key!r} is not an id@version reference"))
             continue
-        if not isinstance(value, str) or not _HASH_RE.match(value):
+        if not isinstance(value, str) or not _HASH_RE.fullmatch(value):
             problems.append(Problem(shown, where, "must be a hash like sha256:<64 hex digits>"))
             continue
         lock[key] = value

@@ -32,14 +32,11 @@ def show(framework_id: str, version: str) -> str:
     row = get_framework_version(db.session, framework_id, version)
     if row is None:
         abort(404)
-    measures_by_theme: dict[str, list[object]] = {}
-    for measure in row.measures:
-        measures_by_theme.setdefault(measure.theme_code, []).append(measure)
     siblings = [v for v in list_framework_versions(db.session) if v.framework_id == framework_id]
     return render_template(
         "frameworks/show.html",
         version=row,
-        measures_by_theme=measures_by_theme,
+        framework=as_registry_version(row),
         siblings=siblings,
         page_title=f"{row.title} ({row.version})",
     )

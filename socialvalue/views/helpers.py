@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 
@@ -50,8 +50,14 @@ def navigation_items() -> list[dict[str, Any]]:
     items: list[tuple[str, str]] = []
     if current_user.is_authenticated:
         items.append(("main.home", "Home"))
+        if current_user.role == "supplier":
+            items.append(("supplier.index", "Your bids"))
+        else:
+            items.append(("tenders.index", "Tenders"))
     items.append(("frameworks.index", "Frameworks"))
     endpoint = request.endpoint or ""
+    known = current_app.view_functions
+    items = [(target, text) for target, text in items if target in known]
     return [
         {
             "href": url_for(target),
