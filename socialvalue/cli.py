@@ -1,4 +1,4 @@
-"""Command-line interface, registered on the app: ``flask frameworks …``, ``flask demo`` and more."""
+"""Command-line interface registered on the app: ``flask frameworks …``, ``flask demo`` etc."""
 
 from __future__ import annotations
 
@@ -69,7 +69,9 @@ def frameworks_show(ref: str) -> None:
             click.echo(f"  {outcome.code}  {outcome.title}")
             for measure in outcome.measures:
                 detail = measure.unit or (
-                    f"scale {measure.scale.minimum}-{measure.scale.maximum}" if measure.scale else ""
+                    f"scale {measure.scale.minimum}-{measure.scale.maximum}"
+                    if measure.scale
+                    else ""
                 )
                 click.echo(
                     f"    {measure.code:<34} {measure.kind:<12} {detail:<14} "
@@ -185,7 +187,11 @@ def create_user_command(
 
     try:
         user = create_user(
-            db.session, email=email, display_name=display_name, role=role, password=password,
+            db.session,
+            email=email,
+            display_name=display_name,
+            role=role,
+            password=password,
             organisation=organisation,
         )
         db.session.commit()

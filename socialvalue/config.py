@@ -63,9 +63,13 @@ def _environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
             overrides[key] = environ[env_name]
     if environ.get("SOCIALVALUE_MAX_UPLOAD_MB"):
         try:
-            overrides["MAX_CONTENT_LENGTH"] = int(environ["SOCIALVALUE_MAX_UPLOAD_MB"]) * 1024 * 1024
+            overrides["MAX_CONTENT_LENGTH"] = (
+                int(environ["SOCIALVALUE_MAX_UPLOAD_MB"]) * 1024 * 1024
+            )
         except ValueError as exc:
-            raise ConfigError("SOCIALVALUE_MAX_UPLOAD_MB must be a whole number of megabytes") from exc
+            raise ConfigError(
+                "SOCIALVALUE_MAX_UPLOAD_MB must be a whole number of megabytes"
+            ) from exc
     return overrides
 
 
@@ -95,9 +99,7 @@ def build_config(
 
     env_name = settings["ENV_NAME"]
     if env_name not in ENVIRONMENTS:
-        raise ConfigError(
-            f"SOCIALVALUE_ENV is {env_name!r}; use one of: {', '.join(ENVIRONMENTS)}"
-        )
+        raise ConfigError(f"SOCIALVALUE_ENV is {env_name!r}; use one of: {', '.join(ENVIRONMENTS)}")
     if env_name == "production":
         if not settings.get("SECRET_KEY"):
             raise ConfigError(

@@ -47,6 +47,17 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    # scrypt costs ~0.1 s per hash by design; hundreds of test users would cost minutes.
+    from socialvalue.services import accounts
+
+    original = accounts.PASSWORD_HASH_METHOD
+    accounts.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    yield
+    accounts.PASSWORD_HASH_METHOD = original
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if TEST_DATABASE_URL:

@@ -13,6 +13,8 @@ from socialvalue.models.base import utcnow
 from socialvalue.models.user import Role, SignInAttempt, User
 
 MIN_PASSWORD_LENGTH = 12
+# scrypt (werkzeug's default) is deliberately slow; the test suite swaps in a fast method.
+PASSWORD_HASH_METHOD = "scrypt"
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 30
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
@@ -21,8 +23,16 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password-for-timing")
 
 COMMON_PASSWORDS = frozenset(
     {
-        "password1234", "123456789012", "qwertyuiop12", "letmein12345", "passwordpassword",
-        "welcome12345", "administrator", "iloveyou1234", "manchester123", "changeme1234",
+        "password1234",
+        "123456789012",
+        "qwertyuiop12",
+        "letmein12345",
+        "passwordpassword",
+        "welcome12345",
+        "administrator",
+        "iloveyou1234",
+        "manchester123",
+        "changeme1234",
     }
 )
 
@@ -67,7 +77,9 @@ def create_user(
     """Create an account after checking the email is free and the password is strong."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise AccountError("email", "Enter an email address in the correct format, like name@example.org")
+        raise AccountError(
+            "email", "Enter an email address in the correct format, like name@example.org"
+        )
     role = Role(role)
     problems = password_problems(password, email)
     if problems:
@@ -79,7 +91,7 @@ def create_user(
         display_name=display_name.strip() or email,
         role=role.value,
         organisation=organisation,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(password, method=PASSWORD_HASH_METHOD),
     )
     session.add(user)
     session.flush()

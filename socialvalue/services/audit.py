@@ -76,9 +76,9 @@ def _lock_chain_head(session: Session) -> AuditChainHead:
         session.add(AuditChainHead(id=1, last_sequence=1, last_hash=GENESIS_HASH))
         session.flush()
     head = session.execute(
-        sa.select(AuditChainHead).where(AuditChainHead.id == 1).execution_options(
-            populate_existing=True
-        )
+        sa.select(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .execution_options(populate_existing=True)
     ).scalar_one()
     return head
 
@@ -154,20 +154,26 @@ def verify_chain(session: Session) -> ChainReport:
     for event in _iter_events(session):
         if event.sequence != expected_sequence:
             return ChainReport(
-                checked, False, expected_sequence,
+                checked,
+                False,
+                expected_sequence,
                 f"event {expected_sequence} is missing (next present is {event.sequence}): "
                 "a row was deleted",
             )
         if event.prev_hash != expected_prev:
             return ChainReport(
-                checked, False, event.sequence,
+                checked,
+                False,
+                event.sequence,
                 f"event {event.sequence} does not point at the hash of event "
                 f"{event.sequence - 1}: the chain was altered",
             )
         recomputed = compute_event_hash(event)
         if recomputed != event.event_hash:
             return ChainReport(
-                checked, False, event.sequence,
+                checked,
+                False,
+                event.sequence,
                 f"event {event.sequence} ({event.action}) was altered: its content hashes to "
                 f"{recomputed}, but it records {event.event_hash}",
             )
@@ -177,7 +183,9 @@ def verify_chain(session: Session) -> ChainReport:
     head = session.get(AuditChainHead, 1)
     if head is not None and head.last_sequence != checked:
         return ChainReport(
-            checked, False, checked + 1,
+            checked,
+            False,
+            checked + 1,
             f"the chain records {head.last_sequence} events but {checked} are present: "
             "the most recent events were deleted",
         )

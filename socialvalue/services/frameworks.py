@@ -137,14 +137,22 @@ def sync_frameworks(
             session.add(_version_row(version))
             report.added.append(version.key)
             record_event(
-                session, actor=actor, action="framework.synced", entity_type="framework_version",
-                entity_id=version.key, after={"content_hash": version.content_hash,
-                                              "status": version.status},
+                session,
+                actor=actor,
+                action="framework.synced",
+                entity_type="framework_version",
+                entity_id=version.key,
+                after={"content_hash": version.content_hash, "status": version.status},
                 summary=f"Framework {version.key} added to the library",
             )
             continue
-        if row.content_hash == version.content_hash and row.status == version.status and (
-            row.superseded_by == version.superseded_by and row.effective_to == version.effective_to
+        if (
+            row.content_hash == version.content_hash
+            and row.status == version.status
+            and (
+                row.superseded_by == version.superseded_by
+                and row.effective_to == version.effective_to
+            )
         ):
             report.unchanged.append(version.key)
             continue
@@ -154,8 +162,11 @@ def sync_frameworks(
                 f"{row.content_hash}, but {version.source_path} now hashes to "
                 f"{version.content_hash}. Published versions are immutable: publish a new version."
             )
-        before = {"content_hash": row.content_hash, "status": row.status,
-                  "superseded_by": row.superseded_by}
+        before = {
+            "content_hash": row.content_hash,
+            "status": row.status,
+            "superseded_by": row.superseded_by,
+        }
         if row.content_hash != version.content_hash:
             session.delete(row)
             session.flush()
@@ -164,10 +175,17 @@ def sync_frameworks(
             _copy_fields(row, version)
         report.updated.append(version.key)
         record_event(
-            session, actor=actor, action="framework.updated", entity_type="framework_version",
-            entity_id=version.key, before=before,
-            after={"content_hash": version.content_hash, "status": version.status,
-                   "superseded_by": version.superseded_by},
+            session,
+            actor=actor,
+            action="framework.updated",
+            entity_type="framework_version",
+            entity_id=version.key,
+            before=before,
+            after={
+                "content_hash": version.content_hash,
+                "status": version.status,
+                "superseded_by": version.superseded_by,
+            },
             summary=f"Framework {version.key} updated from its file",
         )
     session.flush()
@@ -175,12 +193,20 @@ def sync_frameworks(
 
 
 def list_framework_versions(session: Session) -> Sequence[FrameworkVersion]:
-    return session.execute(
-        sa.select(FrameworkVersion).order_by(FrameworkVersion.framework_id, FrameworkVersion.version)
-    ).scalars().all()
+    return (
+        session.execute(
+            sa.select(FrameworkVersion).order_by(
+                FrameworkVersion.framework_id, FrameworkVersion.version
+            )
+        )
+        .scalars()
+        .all()
+    )
 
 
-def get_framework_version(session: Session, framework_id: str, version: str) -> FrameworkVersion | None:
+def get_framework_version(
+    session: Session, framework_id: str, version: str
+) -> FrameworkVersion | None:
     return session.execute(
         sa.select(FrameworkVersion)
         .where(FrameworkVersion.framework_id == framework_id, FrameworkVersion.version == version)

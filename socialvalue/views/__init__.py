@@ -6,8 +6,11 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from socialvalue.views import auth, frameworks, main
+    from socialvalue.views import auth, evaluation, frameworks, main, supplier, tenders
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(frameworks.bp)
+    app.register_blueprint(tenders.bp)
+    app.register_blueprint(evaluation.bp)
+    app.register_blueprint(supplier.bp)

@@ -49,7 +49,9 @@ def sign_in() -> str | Response | tuple[str, int]:
             errors = {"email": [outcome.message]}
             status = 429 if outcome.throttled else 200
             return (
-                render_template("auth/sign_in.html", errors=errors, form=form, page_title="Sign in"),
+                render_template(
+                    "auth/sign_in.html", errors=errors, form=form, page_title="Sign in"
+                ),
                 status,
             )
     return render_template("auth/sign_in.html", errors=errors, form=form, page_title="Sign in")

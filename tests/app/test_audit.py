@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import sqlalchemy as sa
 
 from socialvalue.extensions import db
@@ -12,8 +14,14 @@ from socialvalue.services.audit import record_event, verify_chain
 def _record(n: int) -> None:
     for i in range(n):
         record_event(
-            db.session, actor=None, action="test.event", entity_type="thing", entity_id=i,
-            before={"value": i}, after={"value": i + 1}, summary=f"event {i}",
+            db.session,
+            actor=None,
+            action="test.event",
+            entity_type="thing",
+            entity_id=i,
+            before={"value": i},
+            after={"value": i + 1},
+            summary=f"event {i}",
         )
     db.session.commit()
 
@@ -22,7 +30,7 @@ def test_events_chain_and_verify(app: object) -> None:
     _record(5)
     events = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.sequence)).scalars().all()
     assert [e.sequence for e in events] == [1, 2, 3, 4, 5]
-    for previous, current in zip(events, events[1:], strict=False):
+    for previous, current in itertools.pairwise(events):
         assert current.prev_hash == previous.event_hash
     report = verify_chain(db.session)
     assert report.ok and report.events_checked == 5
@@ -64,8 +72,13 @@ def test_before_and_after_values_are_stored_as_plain_json(app: object) -> None:
     from decimal import Decimal
 
     record_event(
-        db.session, actor=None, action="test.decimal", entity_type="thing", entity_id="x",
-        before={"price": Decimal("105000.00")}, after={"price": Decimal("100000.00")},
+        db.session,
+        actor=None,
+        action="test.decimal",
+        entity_type="thing",
+        entity_id="x",
+        before={"price": Decimal("105000.00")},
+        after={"price": Decimal("100000.00")},
     )
     db.session.commit()
     event = db.session.execute(sa.select(AuditEvent)).scalar_one()

@@ -54,21 +54,30 @@ def test_stored_hash_matches_the_file(app: object, synced_frameworks: object) ->
             )
         ).scalar_one()
         assert row.content_hash == version.content_hash
-        assert registry.framework_from_document(row.document, row.source_path).content_hash == version.content_hash
+        assert (
+            registry.framework_from_document(row.document, row.source_path).content_hash
+            == version.content_hash
+        )
 
 
 def test_proxy_values_and_scales_round_trip_exactly(app: object, tmp_path: Path) -> None:
     library = registry.load_library(S5)
     sync_frameworks(db.session, library)
     db.session.commit()
-    measure = db.session.execute(
-        sa.select(FrameworkMeasure).where(FrameworkMeasure.code == "DEMO-LOCAL-JOBS")
-    ).scalars().first()
+    measure = (
+        db.session.execute(
+            sa.select(FrameworkMeasure).where(FrameworkMeasure.code == "DEMO-LOCAL-JOBS")
+        )
+        .scalars()
+        .first()
+    )
     assert measure is not None
     assert measure.proxy_value_gbp == Decimal("1000.50")
-    plan = db.session.execute(
-        sa.select(FrameworkMeasure).where(FrameworkMeasure.code == "DEMO-PLAN")
-    ).scalars().first()
+    plan = (
+        db.session.execute(sa.select(FrameworkMeasure).where(FrameworkMeasure.code == "DEMO-PLAN"))
+        .scalars()
+        .first()
+    )
     assert plan is not None and plan.scale["maximum"] == 5
 
 
@@ -94,9 +103,11 @@ def _published_v1_only(tmp_path: Path) -> Path:
     target = tmp_path / "frameworks"
     (target / "demo-framework").mkdir(parents=True)
     text = (S5 / "demo-framework" / "1.yaml").read_text()
-    text = text.replace("status: retired", "status: published").replace(
-        "superseded_by: demo-framework@2", "superseded_by: null"
-    ).replace("effective_to: 2025-03-31", "effective_to: null")
+    text = (
+        text.replace("status: retired", "status: published")
+        .replace("superseded_by: demo-framework@2", "superseded_by: null")
+        .replace("effective_to: 2025-03-31", "effective_to: null")
+    )
     (target / "demo-framework" / "1.yaml").write_text(text)
     lock = (S5 / "frameworks.lock.json").read_text()
     (target / "frameworks.lock.json").write_text(lock)
@@ -117,24 +128,35 @@ def test_s5_a_tender_keeps_its_version_when_a_new_one_is_published(
     earlier = registry.load_library(_published_v1_only(tmp_path))
     sync_frameworks(db.session, earlier)
     officer = create_user(
-        db.session, email="o@example.org", display_name="Olu", role=Role.OFFICER,
+        db.session,
+        email="o@example.org",
+        display_name="Olu",
+        role=Role.OFFICER,
         password="correct horse battery staple",
     )
     v1 = db.session.execute(
         sa.select(FrameworkVersion).where(FrameworkVersion.framework_id == "demo-framework")
     ).scalar_one()
     tender = tenders.create_tender(
-        db.session, officer,
+        db.session,
+        officer,
         {
-            "framework_version_id": v1.id, "reference": "S5-1", "title": "S5", "buyer": "GMCA",
-            "description": "", "estimated_value": Decimal(100000),
-            "contract_start": dt.date(2026, 4, 1), "contract_end": dt.date(2028, 3, 31),
+            "framework_version_id": v1.id,
+            "reference": "S5-1",
+            "title": "S5",
+            "buyer": "GMCA",
+            "description": "",
+            "estimated_value": Decimal(100000),
+            "contract_start": dt.date(2026, 4, 1),
+            "contract_end": dt.date(2028, 3, 31),
             "bid_deadline": dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC),
         },
     )
     measures = {m.code: m for m in v1.measures}
     criterion = tenders.add_measure_criterion(
-        db.session, officer, tender,
+        db.session,
+        officer,
+        tender,
         {"measure_id": measures["DEMO-PLAN"].id, "weight": Decimal(20), "group": "social_value"},
     )
     db.session.commit()
@@ -153,7 +175,9 @@ def test_s5_a_tender_keeps_its_version_when_a_new_one_is_published(
     assert tender.framework_hash == pinned_hash == v1.content_hash
     assert criterion.title == measures["DEMO-PLAN"].title
     assert tenders.plan_snapshot(tender) == plan_before
-    diff = registry.diff_versions(later.get("demo-framework", "1"), later.get("demo-framework", "2"))
+    diff = registry.diff_versions(
+        later.get("demo-framework", "1"), later.get("demo-framework", "2")
+    )
     assert len(diff.added) == 1 and len(diff.changed) == 1 and not diff.removed
 
 
@@ -181,13 +205,17 @@ def test_cli_list_show_validate_diff_sync(app: object, runner: object) -> None:
     assert again.exit_code == 0 and again.output.startswith("0 added, 0 updated")
 
 
-def test_cli_validate_reports_problems_and_exits_nonzero(app: object, runner: object, tmp_path: Path) -> None:
+def test_cli_validate_reports_problems_and_exits_nonzero(
+    app: object, runner: object, tmp_path: Path
+) -> None:
     broken = tmp_path / "frameworks"
     shutil.copytree(REPO / "frameworks", broken)
     target = broken / "gm-social-value-framework" / "2020.yaml"
-    target.write_text(target.read_text().replace(
-        "Keep the clean air in Greater Manchester", "Keep the air clean", 1
-    ))
+    target.write_text(
+        target.read_text().replace(
+            "Keep the clean air in Greater Manchester", "Keep the air clean", 1
+        )
+    )
     app.config["FRAMEWORKS_DIR"] = str(broken)  # type: ignore[attr-defined]
     try:
         result = runner.invoke(args=["frameworks", "validate"])  # type: ignore[attr-defined]

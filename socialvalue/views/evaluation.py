@@ -1,0 +1,709 @@
+"""Evaluation pages: declarations, scoring, panel view, moderation, result, award, summaries.
+
+Every page checks the signed-in user against the one permission policy (services.access);
+every figure shown comes from the scoring engine's result; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from socialvalue import scoring
+from socialvalue.extensions import db
+from socialvalue.models.tender import Criterion, MemberRole, Tender, TenderStatus
+from socialvalue.schemas.common import FieldErrors, load_form
+from socialvalue.schemas.evaluation import (
+    AwardInputSchema,
+    ConsensusInputSchema,
+    DeclarationInputSchema,
+    ScoreInputSchema,
+)
+from socialvalue.services import evaluation as evaluation_service
+from socialvalue.services.access import Action, TenderAccess, tender_access
+from socialvalue.services.bids import load_bids
+from socialvalue.services.errors import DomainError, NotPermitted
+from socialvalue.views.helpers import format_decimal
+from socialvalue.views.support import acting_user, commit, load_tender, tender_with_access
+
+bp = Blueprint("evaluation", __name__, url_prefix="/tenders")
+
+HISTORY_PER_PAGE = 50
+CONCURRENT_SAVE = (
+    "Someone else saved this at the same moment, so your change was not saved. "
+    "Reload the page to see the latest version, then try again."
+)
+T = TypeVar("T")
+
+SOURCE_LABELS = {
+    "price": "Bid price",
+    "consensus": "Consensus score",
+    "mean": "Mean of evaluators' scores",
+    "panel_share": "Panel and officer scores blended",
+    "commitment": "Supplier's commitment",
+}
+METHOD_LABELS = {
+    "lowest_price_ratio": "Lowest price ÷ bid price × weight",
+    "linear_deviation": "Linear deviation from the lowest price",
+    "price_per_quality_point": "Price per quality point",
+    "relative_to_best": "Relative to the best compliant commitment",
+    "against_target": "Against the published target",
+    "monetised": "Monetised with proxy values",
+    "consensus_required": "A consensus score is needed for every bid and criterion",
+    "mean_for_unflagged": "The mean is used unless scores differ widely; then a consensus score",
+    "qualitative": "Scale score ÷ scale maximum × weight",
+}
+GROUP_LABELS = {"price": "Price", "quality": "Quality", "social_value": "Social value"}
+
+
+@bp.app_template_filter("score_number")
+def format_score_number(value: Any) -> str:
+    """A score for display: whole numbers as they are, others to 2 decimal places."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return f"{value.numerator:,}"
+        return format_decimal(value)
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return f"{number.quantize(Decimal(1)):,}"
+    return format_decimal(number)
+
+
+@bp.context_processor
+def evaluation_labels() -> dict[str, Any]:
+    return {
+        "source_labels": SOURCE_LABELS,
+        "method_labels": METHOD_LABELS,
+        "group_labels": GROUP_LABELS,
+    }
+
+
+# -- shared helpers --------------------------------------------------------------------------
+
+
+def _plain(value: Decimal | None) -> str | None:
+    """A stored Decimal as a form value ("3", "72.5"), so radios re-select the right option."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
+def _visible_errors(errors: FieldErrors) -> FieldErrors:
+    """Errors about hidden fields (the version) go to the top of the error summary."""
+    shown: FieldErrors = {}
+    for field, messages in errors.items():
+        key = "_form" if field in ("version", "action") else field
+        shown.setdefault(key, []).extend(messages)
+    return shown
+
+
+def _criterion_or_404(tender: Tender, code: str, *, qualitative: bool = False) -> Criterion:
+    for criterion in tender.criteria:
+        if criterion.code == code and (not qualitative or criterion.kind == "qualitative"):
+            return criterion
+    abort(404)
+
+
+def _scale_options(criterion: Criterion) -> list[dict[str, Any]]:
+    return [
+        {
+            "value": descriptor["value"],
+            "text": f"{descriptor['value']} – {descriptor['label']}",
+            "hint": descriptor.get("description") or None,
+        }
+        for descriptor in criterion.descriptors or []
+    ]
+
+
+def _save(action: Callable[[], T]) -> tuple[T | None, FieldErrors, int]:
+    """Run one service call and commit the request's transaction.
+
+    Returns (result, {}, 200), or (None, errors, status) after rolling back when the service
+    refused (422 invalid, 409 wrong state, 412 someone else saved first, 409 for a concurrent
+    insert caught by a unique constraint). A refusal by the permission policy is a 403 page.
+    """
+    try:
+        result = action()
+        commit()
+    except NotPermitted as error:
+        db.session.rollback()
+        abort(403, description=error.message)
+    except DomainError as error:
+        db.session.rollback()
+        return None, error.errors, error.status
+    except IntegrityError:
+        db.session.rollback()
+        return None, {"_form": [CONCURRENT_SAVE]}, 409
+    return result, {}, 200
+
+
+def _evaluate(tender: Tender) -> tuple[scoring.EvaluationResult | None, list[str]]:
+    """The engine's result, or the problems that stop the tender being scored at all."""
+    try:
+        return evaluation_service.evaluate_tender(db.session, tender), []
+    except scoring.BundleValidationError as error:
+        return None, [problem.message for problem in error.problems]
+
+
+def _evaluator_gate(tender_id: int) -> tuple[Tender, TenderAccess] | Response:
+    """An evaluator cleared to see bids; an undeclared one is sent to the declaration first."""
+    tender = load_tender(tender_id)
+    access = tender_access(db.session, acting_user(), tender)
+    if not access.is_evaluating_member:
+        abort(403, description=access.why_not(Action.EVALUATE))
+    if access.needs_declaration:
+        flash("Declare any conflicts of interest before you see the bids.", "info")
+        return redirect(url_for(".declaration", tender_id=tender.id))
+    reason = access.why_not(Action.VIEW_BIDS)
+    if reason is not None:
+        abort(403, description=reason)
+    return tender, access
+
+
+def _bid_name(bid_label: str, supplier: str | None, show_names: bool) -> str:
+    if show_names and supplier:
+        return f"Bid {bid_label} ({supplier})"
+    return f"Bid {bid_label}"
+
+
+# -- conflict of interest declaration ---------------------------------------------------------
+
+
+@bp.route("/<int:tender_id>/declaration", methods=["GET", "POST"])
+@login_required
+def declaration(tender_id: int) -> str | Response | tuple[str, int]:
+    tender, access = tender_with_access(tender_id, Action.VIEW_OWN_DECLARATION)
+    member = access.member
+    assert member is not None
+    if member.has_conflict:
+        return render_template(
+            "evaluation/declaration_conflict.html",
+            tender=tender,
+            member=member,
+            page_title="You have declared an interest",
+        )
+    reason = access.why_not(Action.DECLARE_INTERESTS)
+    if reason is not None:
+        abort(403, description=reason)
+    if member.declared_at is not None:
+        if request.method == "POST":
+            flash("You have already made your declaration for this tender.", "info")
+            return redirect(url_for(".declaration", tender_id=tender.id))
+        return render_template(
+            "evaluation/declaration_done.html",
+            tender=tender,
+            member=member,
+            page_title="Your declaration of interests",
+        )
+    errors: FieldErrors = {}
+    status = 200
+    form = {"has_interest": None, "conflict_details": ""}
+    if request.method == "POST":
+        form = {
+            "has_interest": request.form.get("has_interest"),
+            "conflict_details": request.form.get("conflict_details", ""),
+        }
+        data, errors = load_form(DeclarationInputSchema(), request.form)
+        status = 422
+        if not errors:
+            _, errors, status = _save(
+                lambda: evaluation_service.declare_interests(
+                    db.session,
+                    acting_user(),
+                    tender,
+                    has_conflict=data["has_conflict"],
+                    details=data["details"],
+                )
+            )
+            if not errors:
+                if data["has_conflict"]:
+                    flash("Your declaration has been recorded.", "success")
+                    return redirect(url_for(".declaration", tender_id=tender_id))
+                flash(
+                    "Thank you: you declared no interests. "
+                    "You can now read the bids and score them.",
+                    "success",
+                )
+                return redirect(url_for(".worklist", tender_id=tender_id))
+            # Rolled back: start again from fresh rows.
+            tender = load_tender(tender_id)
+            access = tender_access(db.session, acting_user(), tender)
+    bidders = None
+    if access.sees_supplier_names and access.bidding_closed():
+        bidders = [bid.supplier_name for bid in load_bids(db.session, tender)]
+    return (
+        render_template(
+            "evaluation/declaration.html",
+            tender=tender,
+            form=form,
+            errors=_visible_errors(errors),
+            bidders=bidders,
+            is_panel=access.member is not None and access.member.role == MemberRole.PANEL,
+            page_title="Declare any conflicts of interest",
+        ),
+        status,
+    )
+
+
+# -- the evaluator's worklist and scoring page ------------------------------------------------
+
+
+@bp.get("/<int:tender_id>/evaluate")
+@login_required
+def worklist(tender_id: int) -> str | Response:
+    gate = _evaluator_gate(tender_id)
+    if isinstance(gate, Response):
+        return gate
+    tender, access = gate
+    member = access.member
+    assert member is not None
+    closed_reason = access.why_not(Action.EVALUATE)
+    items = [] if closed_reason else evaluation_service.worklist(db.session, tender, member)
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[item.state] += 1
+    first_open = next((item for item in items if item.state != "submitted"), None)
+    return render_template(
+        "evaluation/worklist.html",
+        tender=tender,
+        items=items,
+        counts=counts,
+        first_open=first_open,
+        closed_reason=closed_reason,
+        show_names=access.sees_supplier_names,
+        is_panel=member.role == MemberRole.PANEL,
+        page_title="Your scoring" if member.role == MemberRole.PANEL else "Bids to score",
+    )
+
+
+def _score_page(
+    tender: Tender,
+    access: TenderAccess,
+    bid_label: str,
+    criterion_code: str,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: FieldErrors | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    member = access.member
+    assert member is not None
+    criterion = _criterion_or_404(tender, criterion_code)
+    if not access.assigned_to(criterion.id):
+        abort(403, description="You are not assigned to score this criterion")
+    items = evaluation_service.worklist(db.session, tender, member)
+    index = next(
+        (
+            position
+            for position, item in enumerate(items)
+            if item.bid.label == bid_label and item.criterion.id == criterion.id
+        ),
+        None,
+    )
+    if index is None:
+        abort(404)
+    item = items[index]
+    bid, own = item.bid, item.score
+    measures = evaluation_service.criterion_measures(db.session, tender)
+    response = next((r.response for r in bid.responses if r.criterion_id == criterion.id), "")
+    commitments = []
+    if criterion.group == "social_value":
+        by_criterion = {c.criterion_id: c for c in bid.commitments}
+        commitments = [
+            {
+                "criterion": other,
+                "commitment": by_criterion.get(other.id),
+                "measure": measures.get(other.measure_id) if other.measure_id else None,
+            }
+            for other in tender.criteria
+            if other.group == "social_value" and other.kind == "quantitative"
+        ]
+    if form is None:
+        form = {
+            "score": _plain(own.score) if own is not None else None,
+            "rationale": own.rationale if own is not None else "",
+        }
+    show_names = access.sees_supplier_names
+    is_panel = member.role == MemberRole.PANEL
+    bid_name = _bid_name(bid.label, bid.supplier_name, show_names)
+    template = "evaluation/panel_score.html" if is_panel else "evaluation/score.html"
+    return (
+        render_template(
+            template,
+            tender=tender,
+            item=item,
+            bid=bid,
+            bid_name=bid_name,
+            criterion=criterion,
+            measure=measures.get(criterion.measure_id) if criterion.measure_id else None,
+            own=own,
+            response=response,
+            commitments=commitments,
+            options=_scale_options(criterion),
+            form=form,
+            errors=_visible_errors(errors or {}),
+            version=own.version_id if own is not None else 0,
+            previous=items[index - 1] if index > 0 else None,
+            next_item=items[index + 1] if index + 1 < len(items) else None,
+            position=index + 1,
+            total=len(items),
+            show_names=show_names,
+            page_title=f"{bid_name}: {criterion.code} {criterion.title}",
+        ),
+        status,
+    )
+
+
+def _next_open_pair(
+    items: list[evaluation_service.WorkItem], bid_label: str, criterion_code: str
+) -> evaluation_service.WorkItem | None:
+    index = next(
+        (
+            position
+            for position, item in enumerate(items)
+            if item.bid.label == bid_label and item.criterion.code == criterion_code
+        ),
+        0,
+    )
+    ordered = items[index + 1 :] + items[:index]
+    return next((item for item in ordered if item.state != "submitted"), None)
+
+
+@bp.route("/<int:tender_id>/evaluate/<bid_label>/<criterion_code>", methods=["GET", "POST"])
+@login_required
+def score(tender_id: int, bid_label: str, criterion_code: str) -> str | Response | tuple[str, int]:
+    gate = _evaluator_gate(tender_id)
+    if isinstance(gate, Response):
+        return gate
+    tender, access = gate
+    reason = access.why_not(Action.EVALUATE)
+    if reason is not None:
+        abort(403, description=reason)
+    if request.method == "GET":
+        return _score_page(tender, access, bid_label, criterion_code)
+
+    member = access.member
+    assert member is not None
+    criterion = _criterion_or_404(tender, criterion_code)
+    if not access.assigned_to(criterion.id):
+        abort(403, description="You are not assigned to score this criterion")
+    items = evaluation_service.worklist(db.session, tender, member)
+    item = next(
+        (i for i in items if i.bid.label == bid_label and i.criterion.id == criterion.id), None
+    )
+    if item is None:
+        abort(404)
+    form = {"score": request.form.get("score"), "rationale": request.form.get("rationale", "")}
+    data, errors = load_form(ScoreInputSchema(), request.form)
+    status = 422
+    if not errors:
+        submit = data["action"] == "submit"
+        _, errors, status = _save(
+            lambda: evaluation_service.save_individual_score(
+                db.session,
+                acting_user(),
+                tender,
+                item.bid,
+                criterion,
+                score=data["score"],
+                rationale=data["rationale"],
+                submit=submit,
+                expected_version=data["version"],
+            )
+        )
+        if not errors:
+            if not submit:
+                flash(f"Draft saved for Bid {bid_label} on {criterion_code}.", "success")
+                return redirect(
+                    url_for(
+                        ".score",
+                        tender_id=tender_id,
+                        bid_label=bid_label,
+                        criterion_code=criterion_code,
+                    )
+                )
+            flash(f"Score submitted for Bid {bid_label} on {criterion_code}.", "success")
+            following = _next_open_pair(items, bid_label, criterion_code)
+            if following is None:
+                return redirect(url_for(".worklist", tender_id=tender_id))
+            return redirect(
+                url_for(
+                    ".score",
+                    tender_id=tender_id,
+                    bid_label=following.bid.label,
+                    criterion_code=following.criterion.code,
+                )
+            )
+    tender = load_tender(tender_id)
+    access = tender_access(db.session, acting_user(), tender)
+    return _score_page(
+        tender, access, bid_label, criterion_code, form=form, errors=errors, status=status
+    )
+
+
+# -- moderation -------------------------------------------------------------------------------
+
+
+@bp.get("/<int:tender_id>/moderation")
+@login_required
+def moderation(tender_id: int) -> str:
+    tender, _access = tender_with_access(tender_id, Action.MODERATE)
+    result, problems = _evaluate(tender)
+    details: dict[str, list[scoring.ModerationDetail]] = defaultdict(list)
+    suppliers: dict[str, str] = {}
+    if result is not None:
+        for detail in result.moderation:
+            details[detail.criterion_id].append(detail)
+        suppliers = {bid.bid_id: bid.supplier for bid in result.bids}
+    qualitative = [c for c in tender.criteria if c.kind == "qualitative"]
+    flagged = sum(1 for items in details.values() for d in items if d.flagged)
+    return render_template(
+        "evaluation/moderation.html",
+        tender=tender,
+        result=result,
+        problems=problems,
+        criteria=qualitative,
+        details=details,
+        suppliers=suppliers,
+        flagged=flagged,
+        names=evaluation_service.evaluator_names(db.session, tender),
+        progress=evaluation_service.progress(db.session, tender),
+        can_record=tender.status == TenderStatus.PUBLISHED,
+        page_title="Moderation",
+    )
+
+
+def _consensus_page(
+    tender: Tender,
+    bid_label: str,
+    criterion_code: str,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: FieldErrors | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    criterion = _criterion_or_404(tender, criterion_code, qualitative=True)
+    bid = next((b for b in load_bids(db.session, tender) if b.label == bid_label), None)
+    if bid is None:
+        abort(404)
+    result, problems = _evaluate(tender)
+    detail = None
+    if result is not None:
+        detail = next(
+            (
+                d
+                for d in result.moderation
+                if d.bid_id == bid.label and d.criterion_id == criterion.code
+            ),
+            None,
+        )
+    existing = evaluation_service.consensus_for(db.session, bid, criterion)
+    if form is None:
+        form = {
+            "score": _plain(existing.score) if existing is not None else None,
+            "reason": existing.reason if existing is not None else "",
+        }
+    return (
+        render_template(
+            "evaluation/consensus.html",
+            tender=tender,
+            bid=bid,
+            criterion=criterion,
+            detail=detail,
+            problems=problems,
+            existing=existing,
+            options=_scale_options(criterion),
+            names=evaluation_service.evaluator_names(db.session, tender),
+            form=form,
+            errors=_visible_errors(errors or {}),
+            version=existing.version_id if existing is not None else 0,
+            can_record=tender.status == TenderStatus.PUBLISHED,
+            page_title=f"Consensus score: Bid {bid.label} on {criterion.code}",
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:tender_id>/moderation/<bid_label>/<criterion_code>", methods=["GET", "POST"])
+@login_required
+def consensus(
+    tender_id: int, bid_label: str, criterion_code: str
+) -> str | Response | tuple[str, int]:
+    tender, _access = tender_with_access(tender_id, Action.MODERATE)
+    if request.method == "GET":
+        return _consensus_page(tender, bid_label, criterion_code)
+    criterion = _criterion_or_404(tender, criterion_code, qualitative=True)
+    bid = next((b for b in load_bids(db.session, tender) if b.label == bid_label), None)
+    if bid is None:
+        abort(404)
+    form = {"score": request.form.get("score"), "reason": request.form.get("reason", "")}
+    data, errors = load_form(ConsensusInputSchema(), request.form)
+    status = 422
+    if not errors:
+        _, errors, status = _save(
+            lambda: evaluation_service.record_consensus(
+                db.session,
+                acting_user(),
+                tender,
+                bid,
+                criterion,
+                score=data["score"],
+                reason=data["reason"],
+                expected_version=data["version"],
+            )
+        )
+        if not errors:
+            flash(f"Consensus score recorded for Bid {bid_label} on {criterion_code}.", "success")
+            return redirect(
+                url_for(".moderation", tender_id=tender_id, _anchor=f"criterion-{criterion_code}")
+            )
+    tender = load_tender(tender_id)
+    return _consensus_page(
+        tender, bid_label, criterion_code, form=form, errors=errors, status=status
+    )
+
+
+# -- result, award and assessment summaries ---------------------------------------------------
+
+
+@bp.get("/<int:tender_id>/result")
+@login_required
+def result(tender_id: int) -> str:
+    tender, access = tender_with_access(tender_id, Action.VIEW_RESULT)
+    outcome, problems = _evaluate(tender)
+    criteria = {c.code: c for c in tender.criteria}
+    return render_template(
+        "evaluation/result.html",
+        tender=tender,
+        result=outcome,
+        problems=problems,
+        criteria=criteria,
+        bids_by_id={bid.bid_id: bid for bid in outcome.bids} if outcome is not None else {},
+        decision=evaluation_service.award_decision(db.session, tender),
+        can_award=access.allows(Action.AWARD),
+        page_title="Evaluation result",
+    )
+
+
+def _award_page(
+    tender: Tender,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: FieldErrors | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    outcome, problems = _evaluate(tender)
+    winner = None
+    if outcome is not None and outcome.status == "final" and outcome.winner_id is not None:
+        winner = outcome.bid(outcome.winner_id)
+    return (
+        render_template(
+            "evaluation/award.html",
+            tender=tender,
+            result=outcome,
+            problems=problems,
+            winner=winner,
+            form=form or {"rationale": ""},
+            errors=_visible_errors(errors or {}),
+            page_title="Award the contract",
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:tender_id>/award", methods=["GET", "POST"])
+@login_required
+def award(tender_id: int) -> str | Response | tuple[str, int]:
+    tender, _access = tender_with_access(tender_id, Action.AWARD)
+    if request.method == "GET":
+        return _award_page(tender)
+    form = {"rationale": request.form.get("rationale", "")}
+    data, errors = load_form(AwardInputSchema(), request.form)
+    status = 422
+    if not errors:
+        decision, errors, status = _save(
+            lambda: evaluation_service.award_tender(
+                db.session,
+                acting_user(),
+                tender,
+                rationale=data["rationale"],
+                expected_version=data["version"],
+            )
+        )
+        if decision is not None:
+            flash(
+                f"The contract has been awarded to Bid {decision.bid.label} "
+                f"({decision.bid.supplier_name}).",
+                "success",
+            )
+            return redirect(url_for(".result", tender_id=tender_id))
+    tender = load_tender(tender_id)
+    return _award_page(tender, form=form, errors=errors, status=status)
+
+
+@bp.get("/<int:tender_id>/summaries")
+@login_required
+def summaries(tender_id: int) -> str:
+    tender, _access = tender_with_access(tender_id, Action.VIEW_RESULT)
+    outcome, problems = _evaluate(tender)
+    return render_template(
+        "evaluation/summaries.html",
+        tender=tender,
+        result=outcome,
+        problems=problems,
+        page_title="Assessment summaries",
+    )
+
+
+@bp.get("/<int:tender_id>/summaries/<bid_label>")
+@login_required
+def summary(tender_id: int, bid_label: str) -> str:
+    tender, _access = tender_with_access(tender_id, Action.VIEW_RESULT)
+    outcome, problems = _evaluate(tender)
+    if outcome is None:
+        return render_template(
+            "evaluation/summaries.html",
+            tender=tender,
+            result=None,
+            problems=problems,
+            page_title="Assessment summaries",
+        )
+    item = evaluation_service.assessment_summary(outcome, tender, bid_label)
+    if item is None:
+        abort(404)
+    return render_template(
+        "evaluation/summary.html",
+        tender=tender,
+        result=outcome,
+        summary=item,
+        criteria={c.code: c for c in tender.criteria},
+        page_title=f"Assessment summary: Bid {item.bid.label} ({item.bid.supplier})",
+    )
+
+
+# -- history ----------------------------------------------------------------------------------
+
+
+@bp.get("/<int:tender_id>/history")
+@login_required
+def history(tender_id: int) -> str:
+    tender, _access = tender_with_access(tender_id, Action.VIEW_HISTORY)
+    raw_page = request.args.get("page", "1")
+    if not raw_page.isdigit() or len(raw_page) > 9 or int(raw_page) < 1:
+        abort(404)
+    page = evaluation_service.tender_history(db.session, tender, int(raw_page), HISTORY_PER_PAGE)
+    if page.page > page.pages:
+        abort(404)
+    return render_template(
+        "evaluation/history.html", tender=tender, history=page, page_title="Tender history"
+    )
