@@ -12,7 +12,7 @@ tender bundle with nothing but Python (``socialvalue score bundle.json``).
 """
 
 from .bundle import bundle_to_dict, bundle_to_json, load_bundle, result_to_json
-from .engine import score_tender
+from .engine import plan_warnings, score_tender
 from .results import (
     Benchmarks,
     BidResult,
@@ -105,6 +105,7 @@ __all__ = [
     "bundle_to_dict",
     "bundle_to_json",
     "load_bundle",
+    "plan_warnings",
     "result_to_json",
     "score_tender",
     "validate_bundle",

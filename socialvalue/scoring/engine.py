@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
-from .exact import exact_sum, money, show
+from .exact import exact_sum, money, show, to_fraction
 from .methods import (
     against_target_score,
     linear_deviation_score,
@@ -48,7 +48,7 @@ from .results import (
     TieBreakStep,
 )
 from .sensitivity import SensitivityInput, analyse
-from .types import SCORE_GROUPS, Criterion, MeasureRef, TenderBundle
+from .types import SCORE_GROUPS, Criterion, EvaluationPlan, MeasureRef, TenderBundle
 from .validation import BundleValidationError, Prepared, prepare
 
 __all__ = ["score_tender"]
@@ -62,6 +62,29 @@ _TIE_RULE_TEXT: Final = {
     "lowest_price": "lowest price",
     "highest_total_unrounded": "highest total points (unrounded)",
 }
+
+
+def social_value_weight_warning(social_value_weight: Fraction) -> str | None:
+    """The policy warning for a social value weighting below 10%, or None."""
+    if social_value_weight >= _TEN:
+        return None
+    return (
+        f"the social value weighting is {show(social_value_weight)}%, below the PPN 06/20 / "
+        "PPN 002 minimum 10% social value weighting; this is valid but the reason must "
+        "be recorded"
+    )
+
+
+def plan_warnings(plan: EvaluationPlan) -> tuple[str, ...]:
+    """Warnings about a plan on its own, before any bid exists (e.g. a low social value weight).
+
+    The plan need not be valid yet: only the social value group weight is read.
+    """
+    weight = to_fraction(plan.group_weights.social_value)
+    if weight is None:
+        return ()
+    warning = social_value_weight_warning(weight)
+    return () if warning is None else (warning,)
 
 
 def score_tender(bundle: TenderBundle) -> EvaluationResult:
@@ -713,13 +736,9 @@ class _Scorer:
     # -- warnings and references --------------------------------------------------------------
 
     def _weight_warnings(self) -> None:
-        social_value = self.prepared.group_weights["social_value"]
-        if social_value < _TEN:
-            self.warnings.append(
-                f"the social value weighting is {show(social_value)}%, below the PPN 06/20 / "
-                "PPN 002 minimum 10% social value weighting; this is valid but the reason must "
-                "be recorded"
-            )
+        warning = social_value_weight_warning(self.prepared.group_weights["social_value"])
+        if warning is not None:
+            self.warnings.append(warning)
 
     def _frameworks(self) -> tuple[FrameworkRef, ...]:
         used: dict[tuple[str, str, str], set[str]] = {}

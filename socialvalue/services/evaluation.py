@@ -54,7 +54,9 @@ def declare_interests(
     access.require(Action.DECLARE_INTERESTS)
     member = access.member
     assert member is not None
-    if member.declared_at is not None:
+    if member.declared_at is not None and (member.has_conflict or not has_conflict):
+        # A later declaration can only add an interest: s.81 asks that conflicts be kept under
+        # review, so an interest found after a "no interests" declaration must be recordable.
         raise StateConflict("You have already made your declaration for this tender")
     if has_conflict and not details.strip():
         raise DomainError("Describe the interest you are declaring", "conflict_details")
@@ -336,6 +338,15 @@ def build_bundle(session: Session, tender: Tender) -> scoring.TenderBundle:
             sa.select(IndividualScore)
             .where(
                 IndividualScore.tender_id == tender.id, IndividualScore.submitted_at.is_not(None)
+            )
+            # A member removed from the tender (e.g. a conflict found after scoring) no longer
+            # counts: their scores stay in the audit log but not in the evaluation.
+            .where(
+                ~sa.exists().where(
+                    TenderMember.tender_id == tender.id,
+                    TenderMember.user_id == IndividualScore.evaluator_id,
+                    TenderMember.removed_at.is_not(None),
+                )
             )
             .options(selectinload(IndividualScore.evaluator))
             .order_by(IndividualScore.id)

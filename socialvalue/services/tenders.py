@@ -629,57 +629,8 @@ def plan_problems(tender: Tender) -> list[str]:
 
 
 def plan_warnings(tender: Tender) -> list[str]:
-    """The engine's warnings about the plan itself (e.g. social value below the 10% minimum).
-
-    The engine only scores a bundle with bids, so it is asked about the plan with one
-    placeholder bid that commits 1 to everything and passes every gate: nothing about such a
-    bid is worth a warning, so what comes back is about the plan. While the criteria are still
-    being set up the plan is not valid yet; the engine is then asked about the group weights
-    alone.
-    """
-    for plan in (build_plan(tender), _group_weights_plan(tender)):
-        bundle = scoring.TenderBundle(plan=plan, bids=(_placeholder_bid(plan),))
-        if not scoring.validate_bundle(bundle):
-            return [str(warning) for warning in scoring.score_tender(bundle).warnings]
-    return []
-
-
-def _placeholder_bid(plan: scoring.EvaluationPlan) -> scoring.Bid:
-    return scoring.Bid(
-        id="plan-check",
-        label="plan-check",
-        supplier="plan check",
-        price=1,
-        commitments={c.id: 1 for c in plan.criteria if c.kind == "quantitative"},
-        gate_answers={g.id: True for g in plan.gates},
-    )
-
-
-def _group_weights_plan(tender: Tender) -> scoring.EvaluationPlan:
-    """The tender's group weights and price method with one placeholder question per group."""
-    weights = {"quality": tender.weight_quality, "social_value": tender.weight_social_value}
-    return scoring.EvaluationPlan(
-        tender_id=tender.reference,
-        title=tender.title,
-        group_weights=scoring.GroupWeights(
-            price=tender.weight_price,
-            quality=tender.weight_quality,
-            social_value=tender.weight_social_value,
-        ),
-        criteria=tuple(
-            scoring.Criterion(
-                id=f"{group}-weight",
-                title=f"All {group} criteria",
-                group=group,
-                kind="qualitative",
-                weight=weight,
-                scale=scoring.Scale(maximum=5),
-            )
-            for group, weight in weights.items()
-            if weight > 0
-        ),
-        price_method=tender.price_method,
-    )
+    """The engine's warnings about the plan itself (e.g. social value below the 10% minimum)."""
+    return list(scoring.plan_warnings(build_plan(tender)))
 
 
 def publish_plan(

@@ -195,10 +195,7 @@ def declaration(tender_id: int) -> str | Response | tuple[str, int]:
     reason = access.why_not(Action.DECLARE_INTERESTS)
     if reason is not None:
         abort(403, description=reason)
-    if member.declared_at is not None:
-        if request.method == "POST":
-            flash("You have already made your declaration for this tender.", "info")
-            return redirect(url_for(".declaration", tender_id=tender.id))
+    if member.declared_at is not None and request.method == "GET":
         return render_template(
             "evaluation/declaration_done.html",
             tender=tender,
