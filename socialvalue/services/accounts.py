@@ -14,7 +14,7 @@ from socialvalue.models.user import Role, SignInAttempt, User
 
 MIN_PASSWORD_LENGTH = 12
 # scrypt (werkzeug's default) is deliberately slow; the test suite swaps in a fast method.
-PASSWORD_HASH_METHOD = "scrypt"
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash algorithm name, not a secret
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 30
 THROTTLE_WINDOW = dt.timedelta(minutes=15)

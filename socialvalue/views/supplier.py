@@ -51,7 +51,10 @@ def bid(tender_id: int) -> Response | tuple[str, int]:
         if own is not None
         else {"supplier_name": user.organisation or user.display_name}
     )
-    if request.method == "POST":
+    if request.method == "POST" and not can_change:
+        # Bidding is over: say so whatever the form holds, and keep showing the bid as saved.
+        errors, status = {"_form": [access.why_not(Action.SUBMIT_BID) or ""]}, 409
+    elif request.method == "POST":
         form = request.form
         submit = request.form.get("action") == "submit"
         data, version, errors = load_bid_form(tender, request.form)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,19 +73,76 @@ def site(app: Any, live_server: LiveServer) -> LiveServer:
     return live_server
 
 
-def check_accessibility(page: Any, name: str) -> None:
-    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page and fail on any violation."""
+# Contexts opened with JavaScript disabled (see no_javascript_context).
+_NO_JAVASCRIPT: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def no_javascript_context(browser: Any, **options: Any) -> Any:
+    """A new browser context with JavaScript disabled, as some users browse.
+
+    The service must work completely without JavaScript. ``check_accessibility`` knows these
+    contexts: axe-core itself needs JavaScript, so it checks a copy of the page instead.
+    """
+    context = browser.new_context(java_script_enabled=False, **options)
+    _NO_JAVASCRIPT.add(context)
+    return context
+
+
+def _run_axe(page: Any) -> Any:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(
+    return Axe().run(
         page,
         options={
             "runOnly": {
                 "type": "tag",
                 "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-            }
+            },
+            # Every rule still runs; only the details of passing checks are left out (faster).
+            "resultTypes": ["violations"],
         },
     )
+
+
+class _Twin:
+    """A JavaScript-enabled page that shows a copy of another page's DOM at its address."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context()
+        self.page = self.context.new_page()
+        self.address = ""
+        self.html = ""
+        self.page.route(lambda url: url.split("#")[0] == self.address, self._fulfil)
+
+    def _fulfil(self, route: Any) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=self.html)
+
+    def show(self, page: Any) -> Any:
+        self.html = page.content()
+        self.address = page.url.split("#")[0]
+        if page.viewport_size:
+            self.page.set_viewport_size(page.viewport_size)
+        self.page.goto(page.url)
+        return self.page
+
+
+_TWINS: weakref.WeakKeyDictionary[Any, _Twin] = weakref.WeakKeyDictionary()
+
+
+def check_accessibility(page: Any, name: str) -> None:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page and fail on any violation.
+
+    On a page whose context has JavaScript disabled, axe runs on an exact copy: the page's
+    current DOM served at the same address in a JavaScript-enabled page of the same size, so
+    that what the user saw (a flash message, a form's errors after a POST) is what is checked;
+    stylesheets and fonts still come from the live server, so colour contrast is real.
+    """
+    if page.context in _NO_JAVASCRIPT:
+        browser = page.context.browser
+        if browser not in _TWINS:
+            _TWINS[browser] = _Twin(browser)
+        page = _TWINS[browser].show(page)
+    results = _run_axe(page)
     violations = results.response["violations"]
     assert violations == [], f"axe found violations on {name}:\n{results.generate_report()}"
 

@@ -110,19 +110,18 @@ def test_declaring_no_interest_opens_the_worklist(app: Any) -> None:
     for code in ("Q1", "Q2", "SV1"):
         for label in "ABC":
             assert f"/tenders/{tid}/evaluate/{label}/{code}" in html
-    # The declaration page now shows the declaration already made; a second one is refused.
+    # The declaration page now shows the declaration already made; a second "no interests"
+    # is refused (a later interest can still be declared: tests/views/test_late_conflict.py).
     again = client.get(f"/tenders/{tid}/declaration")
     assert "No interests to declare" in page_text(again)
     repeat = client.post(
         f"/tenders/{tid}/declaration",
-        data={
-            "csrf_token": csrf_token(page_text(again)),
-            "has_interest": "yes",
-            "conflict_details": "late",
-        },
+        data={"csrf_token": csrf_token(page_text(again)), "has_interest": "no"},
     )
-    assert repeat.status_code == 302
-    assert _member(tid, scenario.officer.id).has_conflict is False
+    assert repeat.status_code == 409
+    assert "already made your declaration" in page_text(repeat)
+    member = _member(tid, scenario.officer.id)
+    assert member.has_conflict is False and member.removed_at is None
 
 
 def test_declaring_a_conflict_removes_the_member(app: Any) -> None:
