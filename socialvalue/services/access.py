@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from socialvalue.models.base import utcnow
+from socialvalue.models.contract import Contract, ContractMember, ContractRole
 from socialvalue.models.evaluation import IndividualScore
 from socialvalue.models.tender import MemberRole, Tender, TenderMember, TenderStatus
 from socialvalue.models.user import Role, User
@@ -196,3 +197,94 @@ def tender_access(session: Session, user: User, tender: Tender) -> TenderAccess:
         ).scalar_one()
         pending = submitted < count_assigned_pairs(session, tender, member)
     return TenderAccess(user=user, tender=tender, member=member, pending_own_scores=pending)
+
+
+# -- contracts (delivery tracking) -------------------------------------------------------------
+
+
+class ContractAction(enum.StrEnum):
+    VIEW_CONTRACT = "view_contract"
+    MANAGE_CONTRACT = "manage_contract"
+    SUBMIT_RETURN = "submit_return"
+    VERIFY = "verify"
+    ANSWER_QUERY = "answer_query"
+    VIEW_HISTORY = "view_contract_history"
+
+
+@dataclass(frozen=True)
+class ContractAccess:
+    """One user and one contract: officers and admins manage every contract, auditors read
+    every contract, suppliers see only contracts they were invited to, panel members only the
+    contracts they were assigned to verify."""
+
+    user: User
+    contract: Contract
+    member: ContractMember | None
+
+    @property
+    def is_manager(self) -> bool:
+        return self.user.has_role(*MANAGERS)
+
+    @property
+    def is_supplier(self) -> bool:
+        return (
+            self.member is not None
+            and self.member.role == ContractRole.SUPPLIER
+            and self.user.has_role(Role.SUPPLIER)
+        )
+
+    @property
+    def is_verifier(self) -> bool:
+        """Officers, and panel members assigned to verify this contract."""
+        if self.is_manager:
+            return True
+        return (
+            self.member is not None
+            and self.member.role == ContractRole.PANEL
+            and self.user.has_role(Role.PANEL)
+        )
+
+    def why_not(self, action: ContractAction) -> str | None:
+        user = self.user
+        if action is ContractAction.VIEW_CONTRACT:
+            if self.is_manager or user.has_role(Role.AUDITOR):
+                return None
+            if self.is_supplier or self.is_verifier:
+                return None
+            return "You are not part of this contract"
+        if action is ContractAction.MANAGE_CONTRACT:
+            return None if self.is_manager else "Only procurement officers can manage contracts"
+        if action is ContractAction.SUBMIT_RETURN:
+            if self.is_supplier or self.is_manager:
+                return None
+            return "Only the supplier, or an officer on its behalf, can file delivery returns"
+        if action is ContractAction.VERIFY:
+            if self.is_verifier:
+                return None
+            return "Only officers and panel members assigned to this contract verify returns"
+        if action is ContractAction.ANSWER_QUERY:
+            if self.is_supplier or self.is_manager:
+                return None
+            return "Only the supplier, or an officer on its behalf, can answer a query"
+        if action is ContractAction.VIEW_HISTORY:
+            if self.is_manager or user.has_role(Role.AUDITOR):
+                return None
+            return "Only officers and auditors can see a contract's history"
+        raise ValueError(f"unknown action {action}")
+
+    def allows(self, action: ContractAction) -> bool:
+        return self.why_not(action) is None
+
+    def require(self, action: ContractAction) -> None:
+        reason = self.why_not(action)
+        if reason is not None:
+            raise NotPermitted(reason)
+
+
+def contract_access(session: Session, user: User, contract: Contract) -> ContractAccess:
+    member = session.execute(
+        sa.select(ContractMember).where(
+            ContractMember.contract_id == contract.id, ContractMember.user_id == user.id
+        )
+    ).scalar_one_or_none()
+    return ContractAccess(user=user, contract=contract, member=member)

@@ -93,6 +93,7 @@ def seed_demo(session: Session, library: registry.FrameworkLibrary) -> DemoSumma
         users[email.split("@")[0]] = user
         summary.users.append((email, role.value, demo_password(email)))
     created = seed_demo_tenders(session, users)
+    contract_created = seed_demo_contract(session, users)
     session.flush()
     summary.notes.append("")
     summary.notes.append(
@@ -100,6 +101,13 @@ def seed_demo(session: Session, library: registry.FrameworkLibrary) -> DemoSumma
         "officer2, panel1 or panel2 to declare interests and score); GM-DEMO-2026-002 is scored "
         "and moderated, ready for officer@ to award (B 87.10, A 77.00, C 76.50)."
         + ("" if created else " (already present)")
+    )
+    summary.notes.append(
+        f"Demo contract (scenario S4): {S4_REFERENCE} was awarded to Northern Facilities Ltd; "
+        "its verified return to 30 September 2026 shows local employment amber, "
+        "apprenticeships green, VCSE spend red and the contract red. Sign in as supplier@ to "
+        "file the next return, panel1@ to verify it, officer@ to manage the contract."
+        + ("" if contract_created else " (already present)")
     )
     return summary
 
@@ -321,3 +329,156 @@ def seed_demo_tenders(session: Session, users: dict[str, User]) -> list[str]:
             _score_s1(session, tender, users, officer)
         created.append(reference)
     return created
+
+
+# Scenario S4 of the worked scenarios: a 24-month contract (1 April 2026 to 31 March 2028) with
+# three social value commitments accruing evenly, and a return to 30 September 2026.
+S4_REFERENCE = "GM-DEMO-2026-003"
+S4_START, S4_END = dt.date(2026, 4, 1), dt.date(2028, 3, 31)
+#: measure code -> (weight, committed, delivered by 30 September 2026)
+S4_COMMITMENTS = {
+    "GMSVF-P3-LOCAL-EMPLOYMENT": (Decimal(15), Decimal(8), Decimal("1.5")),
+    "GMSVF-P3-APPRENTICESHIPS": (Decimal(15), Decimal(6), Decimal(2)),
+    "GMSVF-P4-VCSE-SPEND": (Decimal(10), Decimal(50000), Decimal(5000)),
+}
+S4_SUPPLIERS = (
+    ("Northern Facilities Ltd", Decimal("240000")),
+    ("Pennine Property Care plc", Decimal("265000")),
+)
+S4_PERIOD_END = dt.date(2026, 9, 30)
+
+
+def build_s4_contract(
+    session: Session,
+    officer: User,
+    *,
+    reference: str = S4_REFERENCE,
+    supplier_user: User | None = None,
+    panel_user: User | None = None,
+    supplier_name: str = S4_SUPPLIERS[0][0],
+) -> Any:
+    """Scenario S4 through the services: a tender with the three S4 commitments as criteria,
+    two bids, awarded to ``supplier_name`` (which commits the S4 quantities); awarding creates
+    the contract. ``supplier_user`` is invited to file returns, ``panel_user`` to verify."""
+    from socialvalue.models.contract import ContractRole
+    from socialvalue.services import contracts, evaluation
+
+    version = session.execute(
+        sa.select(FrameworkVersion).where(
+            FrameworkVersion.framework_id == "gm-social-value-framework",
+            FrameworkVersion.version == "2020",
+        )
+    ).scalar_one()
+    tender = tenders.create_tender(
+        session,
+        officer,
+        {
+            "framework_version_id": version.id,
+            "reference": reference,
+            "title": "Grounds maintenance for GMCA sites",
+            "buyer": "Greater Manchester Combined Authority",
+            "description": "Grounds maintenance across GMCA sites, with local jobs, "
+            "apprenticeships and spend with VCSE organisations.",
+            "estimated_value": Decimal("250000"),
+            "contract_start": S4_START,
+            "contract_end": S4_END,
+            "bid_deadline": utcnow() + dt.timedelta(days=1),
+        },
+    )
+    tenders.update_plan_rules(
+        session,
+        officer,
+        tender,
+        {
+            "weight_price": Decimal(60),
+            "weight_quality": Decimal(0),
+            "weight_social_value": Decimal(40),
+            "price_method": "lowest_price_ratio",
+            "quantitative_method": "relative_to_best",
+            "moderation_mode": "consensus_required",
+            "flag_range_percent": Decimal(40),
+            "panel_share_percent": None,
+            "tie_break": ["highest_social_value", "lowest_price"],
+            "require_rationale": True,
+            "anonymise_for_panel": True,
+        },
+    )
+    criteria = {}
+    for code, (weight, _committed, _delivered) in S4_COMMITMENTS.items():
+        measure = session.execute(
+            sa.select(FrameworkMeasure).where(
+                FrameworkMeasure.framework_version_id == version.id,
+                FrameworkMeasure.code == code,
+            )
+        ).scalar_one()
+        criteria[code] = tenders.add_measure_criterion(
+            session,
+            officer,
+            tender,
+            {"measure_id": measure.id, "group": "social_value", "weight": weight},
+        )
+    tenders.publish_plan(session, officer, tender)
+    for name, price in S4_SUPPLIERS:
+        share = Decimal(1) if name == supplier_name else Decimal("0.5")
+        bids.record_bid(
+            session,
+            officer,
+            tender,
+            {
+                "supplier_name": name,
+                "price": price,
+                "commitments": {
+                    criteria[code].id: {
+                        "quantity": committed * share,
+                        "narrative": f"{name}: {committed * share} over the two-year term.",
+                        "evidence_plan": "Quarterly returns with payroll and payment records.",
+                    }
+                    for code, (_w, committed, _d) in S4_COMMITMENTS.items()
+                },
+                "responses": {},
+                "gate_answers": {},
+            },
+        )
+    tenders.close_bidding(session, officer, tender)
+    evaluation.award_tender(
+        session,
+        officer,
+        tender,
+        rationale="Highest total: lowest price and the strongest social value commitments.",
+    )
+    contract = contracts.contract_for_tender(session, tender.id)
+    assert contract is not None
+    for user, role in ((supplier_user, ContractRole.SUPPLIER), (panel_user, ContractRole.PANEL)):
+        if user is not None and not any(m.user_id == user.id for m in contract.members):
+            contracts.add_member(session, officer, contract, user, role)
+    return contract
+
+
+def seed_demo_contract(session: Session, users: dict[str, User]) -> bool:
+    """The S4 contract with its verified return to 30 September 2026 (idempotent)."""
+    from socialvalue.services import contracts
+
+    if session.execute(sa.select(Tender.id).where(Tender.reference == S4_REFERENCE)).first():
+        return False
+    officer = users["officer"]
+    contract = build_s4_contract(
+        session, officer, supplier_user=users["supplier"], panel_user=users["panel1"]
+    )
+    kpis = {k.measure_code: k for k in contract.kpis}
+    delivery_return = contracts.record_return(
+        session,
+        users["supplier"],
+        contract,
+        period_end=S4_PERIOD_END,
+        quantities={
+            kpis[code].id: delivered for code, (_w, _c, delivered) in S4_COMMITMENTS.items()
+        },
+        narrative="Six months in: 1.5 FTE-years of local employment (Bolton and Salford "
+        "residents), two apprentices started in horticulture, £5,000 of spend with Salford "
+        "VCSE organisations. VCSE spend is behind plan; catering moves to a VCSE supplier "
+        "from January.",
+        upload_dir="",
+    )
+    for line in delivery_return.lines:
+        contracts.decide_line(session, users["panel1"], contract, line, decision="verified")
+    return True

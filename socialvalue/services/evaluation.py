@@ -28,6 +28,7 @@ from socialvalue.models.user import User
 from socialvalue.services.access import Action, tender_access
 from socialvalue.services.audit import record_event
 from socialvalue.services.bids import load_bids
+from socialvalue.services.contracts import create_contract_from_award
 from socialvalue.services.errors import DomainError, StaleVersion, StateConflict
 from socialvalue.services.tenders import build_plan
 
@@ -466,6 +467,8 @@ def award_tender(
         },
         summary=f"Contract awarded to bid {winner_label} ({winner.supplier_name})",
     )
+    # The award creates the contract whose social value commitments are then tracked.
+    create_contract_from_award(session, actor, tender, decision)
     return decision
 
 
