@@ -1,0 +1,1 @@
+"""Exports: spreadsheets (tables), OCDS release packages (ocds), PDF reports (documents, pdf)."""
