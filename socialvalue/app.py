@@ -40,6 +40,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _configure_logging(app: Flask) -> None:
+    # WeasyPrint logs every layout step at INFO; that is progress for report jobs (which
+    # attach their own handler), not something for the service log.
+    logging.getLogger("weasyprint.progress").propagate = False
     if not app.debug and not app.testing:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -86,6 +89,10 @@ def _register_blueprints(app: Flask) -> None:
     from socialvalue.views import register_blueprints
 
     register_blueprints(app)
+
+    from socialvalue.api import init_api
+
+    init_api(app)
 
 
 def _register_error_handlers(app: Flask) -> None:

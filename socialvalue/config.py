@@ -44,6 +44,7 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "PREFERRED_URL_SCHEME": "http",
+        "OCID_PREFIX": "ocds-socialvalue-dev",
     }
 
 
@@ -57,6 +58,7 @@ def _environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
         "SOCIALVALUE_SECRET_KEY": "SECRET_KEY",
         "SOCIALVALUE_FRAMEWORKS_DIR": "FRAMEWORKS_DIR",
         "SOCIALVALUE_UPLOAD_DIR": "UPLOAD_DIR",
+        "SOCIALVALUE_OCID_PREFIX": "OCID_PREFIX",
     }
     for env_name, key in simple.items():
         if environ.get(env_name):

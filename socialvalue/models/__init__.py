@@ -1,10 +1,25 @@
 """All models, imported here so Alembic and create_all see every table."""
 
+from socialvalue.models.api_token import ApiToken
 from socialvalue.models.audit import AuditChainHead, AuditEvent
 from socialvalue.models.base import Base
 from socialvalue.models.bid import Bid, BidCommitment, BidGateAnswer, BidResponse, BidStatus
+from socialvalue.models.contract import (
+    Contract,
+    ContractMember,
+    ContractRole,
+    DeliveryReturn,
+    EvidenceFile,
+    Kpi,
+    KpiMilestone,
+    LineStatus,
+    RemedialAction,
+    ReportingFrequency,
+    ReturnLine,
+)
 from socialvalue.models.evaluation import AwardDecision, ConsensusScore, IndividualScore
 from socialvalue.models.framework import FrameworkMeasure, FrameworkTheme, FrameworkVersion
+from socialvalue.models.report_job import ReportJob, ReportJobStatus
 from socialvalue.models.tender import (
     Criterion,
     Gate,
@@ -17,6 +32,7 @@ from socialvalue.models.user import ROLE_LABELS, Role, SignInAttempt, User
 
 __all__ = [
     "ROLE_LABELS",
+    "ApiToken",
     "AuditChainHead",
     "AuditEvent",
     "AwardDecision",
@@ -27,13 +43,26 @@ __all__ = [
     "BidResponse",
     "BidStatus",
     "ConsensusScore",
+    "Contract",
+    "ContractMember",
+    "ContractRole",
     "Criterion",
+    "DeliveryReturn",
+    "EvidenceFile",
     "FrameworkMeasure",
     "FrameworkTheme",
     "FrameworkVersion",
     "Gate",
     "IndividualScore",
+    "Kpi",
+    "KpiMilestone",
+    "LineStatus",
     "MemberRole",
+    "RemedialAction",
+    "ReportJob",
+    "ReportJobStatus",
+    "ReportingFrequency",
+    "ReturnLine",
     "Role",
     "SignInAttempt",
     "Tender",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from socialvalue.api.core import handle_http_exception, is_api_request
 from socialvalue.extensions import db
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,10 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> Any:
         db.session.rollback()
+        if is_api_request():  # unknown API paths and methods: problem+json, not HTML
+            return handle_http_exception(error)
         status = error.code or 500
         detail = error.description if status in (400, 403, 409, 429) else None
         return _render(status, detail)

@@ -27,6 +27,7 @@ from socialvalue.schemas.evaluation import (
     DeclarationInputSchema,
     ScoreInputSchema,
 )
+from socialvalue.services import contracts as contract_service
 from socialvalue.services import evaluation as evaluation_service
 from socialvalue.services.access import Action, TenderAccess, tender_access
 from socialvalue.services.bids import load_bids
@@ -334,6 +335,15 @@ def _score_page(
     is_panel = member.role == MemberRole.PANEL
     bid_name = _bid_name(bid.label, bid.supplier_name, show_names)
     template = "evaluation/panel_score.html" if is_panel else "evaluation/score.html"
+    # Officers only: the supplier's delivery rate on its past contracts (panels see bids
+    # anonymised and never see this).
+    track_record = (
+        contract_service.supplier_track_record(
+            db.session, bid.supplier_name, bid.supplier_user_id, exclude_tender_id=tender.id
+        )
+        if not is_panel and access.is_manager and commitments
+        else None
+    )
     return (
         render_template(
             template,
@@ -355,6 +365,7 @@ def _score_page(
             position=index + 1,
             total=len(items),
             show_names=show_names,
+            track_record=track_record,
             page_title=f"{bid_name}: {criterion.code} {criterion.title}",
         ),
         status,

@@ -54,6 +54,7 @@ def navigation_items() -> list[dict[str, Any]]:
             items.append(("supplier.index", "Your bids"))
         else:
             items.append(("tenders.index", "Tenders"))
+        items.append(("contracts.index", "Contracts"))
     items.append(("frameworks.index", "Frameworks"))
     endpoint = request.endpoint or ""
     known = current_app.view_functions

@@ -38,6 +38,7 @@ from socialvalue.schemas.tenders import (
 )
 from socialvalue.scoring import TIE_BREAK_KEYS
 from socialvalue.services import bids as bid_service
+from socialvalue.services import contracts as contract_service
 from socialvalue.services import tenders as tender_service
 from socialvalue.services.access import Action, TenderAccess
 from socialvalue.services.errors import DomainError, NotPermitted
@@ -977,6 +978,12 @@ def show_bid(tender_id: int, bid_id: int) -> tuple[str, int]:
         answers={a.gate_id: a for a in bid.gate_answers},
         can_edit=access.is_manager and bid.entered_by_officer and _open_for_bids(tender),
         open_for_bids=_open_for_bids(tender),
+        # Officers only: the supplier's delivery rate on its past contracts (never for panels).
+        track_record=contract_service.supplier_track_record(
+            db.session, bid.supplier_name, bid.supplier_user_id, exclude_tender_id=tender.id
+        )
+        if access.is_manager
+        else None,
         page_title=f"Bid {bid.label} – {tender.reference}",
     )
 

@@ -1,0 +1,44 @@
+"""api tokens
+
+Revision ID: 1edbe48736d0
+Revises: 836eb55d9888
+Create Date: 2026-11-22 03:04:34.566947
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import socialvalue.models.base
+
+
+# revision identifiers, used by Alembic.
+revision = '1edbe48736d0'
+down_revision = '836eb55d9888'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=80), nullable=False),
+    sa.Column('prefix', sa.String(length=20), nullable=False),
+    sa.Column('created_at', socialvalue.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', socialvalue.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', socialvalue.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
+
+
+
+def downgrade():
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
+
+    op.drop_table('api_tokens')
