@@ -532,9 +532,13 @@ def create_contract_from_award(
             ],
         },
         summary=f"Contract {contract.reference} created from the award to "
-        f"{contract.supplier_name} with {len(contract.kpis)} social value KPIs",
+        f"{contract.supplier_name} with {_count(len(contract.kpis), 'social value KPI')}",
     )
     return contract
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _decimal(value: Fraction | None) -> Decimal | None:

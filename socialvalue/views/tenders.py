@@ -40,7 +40,7 @@ from socialvalue.scoring import TIE_BREAK_KEYS
 from socialvalue.services import bids as bid_service
 from socialvalue.services import contracts as contract_service
 from socialvalue.services import tenders as tender_service
-from socialvalue.services.access import Action, TenderAccess
+from socialvalue.services.access import Action, ContractAction, TenderAccess, contract_access
 from socialvalue.services.errors import DomainError, NotPermitted
 from socialvalue.services.evaluation import members_with_conflicts
 from socialvalue.views.support import acting_user, commit, roles_required, tender_with_access
@@ -338,6 +338,11 @@ def show(tender_id: int) -> tuple[str, int]:
         "weight_totals": tender_service.criteria_weight_totals(tender),
         "page_title": f"{tender.reference}: {tender.title}",
     }
+    contract = contract_service.contract_for_tender(db.session, tender.id)
+    if contract is not None and contract_access(db.session, user, contract).allows(
+        ContractAction.VIEW_CONTRACT
+    ):
+        context["contract"] = contract
     if officer_view:
         members = tender_service.list_members(db.session, tender)
         context["members"] = members

@@ -118,6 +118,16 @@ def test_awarding_creates_the_contract_with_a_kpi_per_commitment(app: Any) -> No
     assert "contract.created" in contract_actions(s4.contract_id)
 
 
+def test_the_awarded_tender_page_links_to_its_contract(app: Any) -> None:
+    s4 = build_s4()
+    tender_page = f"/tenders/{s4.contract.tender_id}/"
+    contract_link = f'href="/contracts/{s4.contract_id}/"'
+    officer_view = client_for(app, s4.officer).get(tender_page)
+    assert officer_view.status_code == 200
+    assert contract_link in officer_view.get_data(as_text=True)
+    assert "Follow the delivery of its social value commitments" in text(officer_view)
+
+
 # -- scenario S4 on the contract page ----------------------------------------------------------
 
 
