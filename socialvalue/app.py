@@ -36,7 +36,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_commands(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    # Behind N reverse proxies, take the client's address, scheme and host from the headers
+    # the proxies set (so HSTS applies and sign-in throttling counts the real address). Only
+    # when configured: otherwise anyone could claim any address by sending the headers.
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
 
 def _configure_logging(app: Flask) -> None:
@@ -114,6 +128,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
-    from socialvalue.views.security import add_security_headers
+    from socialvalue.views.security import add_security_headers, refuse_unusable_input
 
+    app.before_request(refuse_unusable_input)
     app.after_request(add_security_headers)

@@ -155,20 +155,45 @@ def frameworks_lock() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
+@click.option(
+    "--expect-head",
+    "anchors",
+    multiple=True,
+    metavar="[SEQUENCE:]HASH",
+    help="A chain position published earlier (by `flask audit head`, or in a report): it must "
+    "still be in the chain with this hash. Catches re-hashed rewrites and deleted newest events.",
+)
+def audit_verify(anchors: tuple[str, ...]) -> None:
     """Check the audit log's hash chain; report the first broken link, exit 1 if any."""
-    from socialvalue.services.audit import verify_chain
+    from socialvalue.services.audit import parse_anchor, verify_chain
 
-    report = verify_chain(db.session)
+    try:
+        expected = [parse_anchor(anchor) for anchor in anchors]
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--expect-head") from error
+    report = verify_chain(db.session, expected)
     if report.ok:
         click.echo(f"Audit chain intact: {report.events_checked} events verified.")
         return
+    where = f" at event {report.first_broken_sequence}" if report.first_broken_sequence else ""
     click.echo(
-        f"Audit chain BROKEN at event {report.first_broken_sequence}: {report.reason} "
+        f"Audit chain BROKEN{where}: {report.reason} "
         f"({report.events_checked} events verified before it).",
         err=True,
     )
     sys.exit(1)
+
+
+@audit_cli.command("head")
+def audit_head() -> None:
+    """Print the chain's newest position (SEQUENCE:HASH): keep it outside the database and give
+    it to `flask audit verify --expect-head` later."""
+    from socialvalue.services.audit import chain_head
+
+    head = chain_head(db.session)
+    if head is None:
+        raise click.ClickException("The audit log has no events yet.")
+    click.echo(str(head))
 
 
 @click.command("create-user")
@@ -224,8 +249,12 @@ def score_command(args: tuple[str, ...]) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from socialvalue.backup import backup_command, restore_command
+
     app.cli.add_command(frameworks_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(score_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

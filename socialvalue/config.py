@@ -6,6 +6,7 @@ Precedence (lowest first): defaults -> environment -> the ``config`` mapping giv
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Mapping
@@ -38,10 +39,18 @@ def default_settings(instance_path: Path) -> dict[str, Any]:
         "FRAMEWORKS_DIR": str(PROJECT_ROOT / "frameworks"),
         "UPLOAD_DIR": str(instance_path / "uploads"),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "SESSION_COOKIE_NAME": "socialvalue_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
+        # The signed session cookie is refused once this old (counted from when it was last
+        # written: sign-in, or any message shown), so a copied cookie does not work for ever.
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=12),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none;
+        # the headers are then ignored, so a client cannot spoof its address or the scheme).
+        "TRUSTED_PROXIES": 0,
         "WTF_CSRF_TIME_LIMIT": None,
         "PREFERRED_URL_SCHEME": "http",
         "OCID_PREFIX": "ocds-socialvalue-dev",
@@ -63,6 +72,14 @@ def _environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     for env_name, key in simple.items():
         if environ.get(env_name):
             overrides[key] = environ[env_name]
+    if environ.get("SOCIALVALUE_TRUSTED_PROXIES"):
+        try:
+            overrides["TRUSTED_PROXIES"] = int(environ["SOCIALVALUE_TRUSTED_PROXIES"])
+        except ValueError as exc:
+            raise ConfigError(
+                "SOCIALVALUE_TRUSTED_PROXIES must be the number of reverse proxies in front of "
+                "the service (0, 1, 2...)"
+            ) from exc
     if environ.get("SOCIALVALUE_MAX_UPLOAD_MB"):
         try:
             overrides["MAX_CONTENT_LENGTH"] = (
@@ -113,9 +130,15 @@ def build_config(
             raise ConfigError("SOCIALVALUE_SECRET_KEY is too short: use at least 32 characters.")
         settings["SESSION_COOKIE_SECURE"] = True
         settings["REMEMBER_COOKIE_SECURE"] = True
+        # The __Host- prefix: browsers keep the cookie only if it is Secure, for this host only.
+        if settings["SESSION_COOKIE_NAME"] == "socialvalue_session":
+            settings["SESSION_COOKIE_NAME"] = "__Host-socialvalue_session"
         settings["PREFERRED_URL_SCHEME"] = "https"
     elif not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = _development_secret(instance_path)
+
+    if not 0 <= int(settings["TRUSTED_PROXIES"]) <= 5:
+        raise ConfigError("SOCIALVALUE_TRUSTED_PROXIES must be between 0 and 5")
 
     url = normalise_database_url(str(settings["SQLALCHEMY_DATABASE_URI"]))
     settings["SQLALCHEMY_DATABASE_URI"] = url

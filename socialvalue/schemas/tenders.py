@@ -155,7 +155,7 @@ class FormVersion(fields.Field):
         text = str(value).strip()
         if text == "":
             return None
-        if not text.isdigit() or len(text) > 9:
+        if not text.isdecimal() or len(text) > 9:
             raise ValidationError("This form is out of date: reload the page and try again")
         return int(text)
 
@@ -163,7 +163,7 @@ class FormVersion(fields.Field):
 def _digits(text: str, name: str, max_length: int) -> int | None:
     if text == "":
         return None
-    if not text.isdigit() or len(text) > max_length:
+    if not text.isdecimal() or len(text) > max_length:
         raise ValidationError(f"{_sentence(name)} must be a real date")
     return int(text)
 
@@ -188,7 +188,7 @@ class GovDate(fields.Field):
             )
         day = _digits(parts["day"], self.name_text, 2)
         month = _digits(parts["month"], self.name_text, 2)
-        if len(parts["year"]) != 4 or not parts["year"].isdigit():
+        if len(parts["year"]) != 4 or not parts["year"].isdecimal():
             raise ValidationError("The year must include 4 numbers, like 2027")
         year = int(parts["year"])
         try:

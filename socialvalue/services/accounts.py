@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,30 +13,26 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from socialvalue.models.base import utcnow
 from socialvalue.models.user import Role, SignInAttempt, User
+from socialvalue.services.common_passwords import COMMON_PASSWORDS, LEET
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
 # scrypt (werkzeug's default) is deliberately slow; the test suite swaps in a fast method.
 PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash algorithm name, not a secret
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 30
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
-# A hash to compare against when the account does not exist, so timing does not reveal it.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-for-timing")
+THROTTLED_MESSAGE = "Too many failed attempts to sign in. Wait 15 minutes, then try again."
+WRONG_CREDENTIALS_MESSAGE = "Enter a correct email address and password"
 
-COMMON_PASSWORDS = frozenset(
-    {
-        "password1234",
-        "123456789012",
-        "qwertyuiop12",
-        "letmein12345",
-        "passwordpassword",
-        "welcome12345",
-        "administrator",
-        "iloveyou1234",
-        "manchester123",
-        "changeme1234",
-    }
+# Runs of characters people use as passwords: the alphabet, digits, keyboard rows.
+_SEQUENCES = (
+    "abcdefghijklmnopqrstuvwxyz",
+    "012345678901234567890",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
 )
+_EDGE_NOISE = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
 
 class AccountError(ValueError):
@@ -46,14 +44,35 @@ class AccountError(ValueError):
         self.message = message
 
 
+def _guessable(password: str) -> bool:
+    """A common password, a common word with digits or symbols around it, a repeated chunk, a
+    run of the alphabet, digits or keyboard, no letters at all, or too few different
+    characters."""
+    lowered = password.lower().strip()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 5:
+        return True
+    core = _EDGE_NOISE.sub("", lowered)
+    if not core:
+        return True  # only digits and symbols: a date, a phone number, a keyboard pattern
+    squashed = re.sub(r"[\s_.-]+", "", core)
+    for candidate in {core, squashed, core.translate(LEET), squashed.translate(LEET)}:
+        if candidate in COMMON_PASSWORDS:
+            return True
+    compact = re.sub(r"\s+", "", lowered)
+    for size in range(1, len(compact) // 2 + 1):
+        if len(compact) % size == 0 and compact[:size] * (len(compact) // size) == compact:
+            return True
+    return any(compact in run or compact in run[::-1] for run in _SEQUENCES)
+
+
 def password_problems(password: str, email: str = "") -> list[str]:
     """Return why a password is not acceptable (empty list when it is)."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long")
-    if len(password) > 200:
-        problems.append("Password must be 200 characters or fewer")
-    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer")
+    if _guessable(password):
         problems.append("Password is too easy to guess: use three or four random words")
     local_part = email.split("@")[0].lower()
     if local_part and len(local_part) >= 4 and local_part in password.lower():
@@ -98,6 +117,12 @@ def create_user(
     return user
 
 
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash made the same way as real ones, to check against when there is no account."""
+    return generate_password_hash("not-a-real-password-for-timing", method=method)
+
+
 @dataclass(frozen=True)
 class SignInOutcome:
     user: User | None
@@ -124,13 +149,13 @@ def authenticate(session: Session, *, email: str, password: str, remote_addr: st
         or _recent_failures(session, SignInAttempt.remote_addr, remote_addr)
         >= MAX_FAILURES_PER_ADDRESS
     ):
-        return SignInOutcome(
-            None,
-            "Too many failed attempts to sign in. Wait 15 minutes, then try again.",
-            throttled=True,
-        )
+        return SignInOutcome(None, THROTTLED_MESSAGE, throttled=True)
     user = session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    # An unknown email costs the same password check as a known one, so neither the answer
+    # nor its timing tells an attacker which addresses have accounts.
+    valid = check_password_hash(
+        user.password_hash if user else _dummy_hash(PASSWORD_HASH_METHOD), password
+    )
     succeeded = bool(user is not None and valid and user.active)
     session.add(
         SignInAttempt(
@@ -138,7 +163,7 @@ def authenticate(session: Session, *, email: str, password: str, remote_addr: st
         )
     )
     if not succeeded or user is None:
-        return SignInOutcome(None, "Enter a correct email address and password")
+        return SignInOutcome(None, WRONG_CREDENTIALS_MESSAGE)
     user.last_sign_in_at = utcnow()
     session.flush()
     return SignInOutcome(user)

@@ -18,6 +18,7 @@ from socialvalue.models.base import utcnow
 from socialvalue.models.user import User
 from socialvalue.services.audit import record_event
 from socialvalue.services.errors import DomainError, NotPermitted, StateConflict
+from socialvalue.services.pagination import Page, paginate
 
 TOKEN_PREFIX = "sv_"  # noqa: S105 - a public marker, not a secret
 MAX_ID = 2**31 - 1
@@ -122,3 +123,13 @@ def authenticate(session: Session, secret: str) -> User | None:
     if last is None or (now - last).total_seconds() >= LAST_USED_RESOLUTION_SECONDS:
         token.last_used_at = now
     return token.user
+
+
+def tokens_page(session: Session, user: User, page: int, per_page: int) -> Page[ApiToken]:
+    """One page of the user's tokens, in list_tokens order (working ones first, newest first)."""
+    query = (
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+    )
+    return paginate(session, query, page, per_page)

@@ -6,7 +6,8 @@ import datetime as dt
 import enum
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -66,20 +67,20 @@ def compute_event_hash(event: AuditEvent) -> str:
 
 def _lock_chain_head(session: Session) -> AuditChainHead:
     # Taking the write lock first (an UPDATE, not a SELECT) serialises appends across app
-    # servers on PostgreSQL and across connections on SQLite, so the chain never forks.
-    result = session.execute(
+    # servers on PostgreSQL and across connections on SQLite, so the chain never forks. The
+    # UPDATE returns the locked row itself: every append waits for the one before it to commit,
+    # so each round trip made while holding the lock is paid by every writer queued behind it.
+    head = session.execute(
         sa.update(AuditChainHead)
         .where(AuditChainHead.id == 1)
         .values(last_sequence=AuditChainHead.last_sequence + 1)
-    )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(AuditChainHead(id=1, last_sequence=1, last_hash=GENESIS_HASH))
+        .returning(AuditChainHead),
+        execution_options={"populate_existing": True},
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditChainHead(id=1, last_sequence=1, last_hash=GENESIS_HASH)
+        session.add(head)
         session.flush()
-    head = session.execute(
-        sa.select(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
     return head
 
 
@@ -128,17 +129,50 @@ class ChainReport:
     reason: str = ""
 
 
-def _iter_events(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:
-    last = 0
-    while True:
-        rows = list(
-            session.execute(
-                sa.select(AuditEvent)
-                .where(AuditEvent.sequence > last)
-                .order_by(AuditEvent.sequence)
-                .limit(batch)
-            ).scalars()
+@dataclass(frozen=True)
+class Anchor:
+    """A chain position published outside the database (a report, a backup log, an email):
+    the event ``sequence`` (None: any position) must still carry ``event_hash``."""
+
+    sequence: int | None
+    event_hash: str
+
+    def __str__(self) -> str:
+        return self.event_hash if self.sequence is None else f"{self.sequence}:{self.event_hash}"
+
+
+_ANCHOR = re.compile(r"(?:(?P<sequence>[1-9][0-9]{0,17}):)?(?P<hash>sha256:[0-9a-f]{64})")
+
+
+def parse_anchor(text: str) -> Anchor:
+    """``SEQUENCE:sha256:HEX`` or ``sha256:HEX``, as ``flask audit head`` prints it."""
+    match = _ANCHOR.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(
+            f"{text!r} is not a chain position: give SEQUENCE:sha256:<64 hex digits>, "
+            "as `flask audit head` prints it"
         )
+    sequence = match.group("sequence")
+    return Anchor(int(sequence) if sequence else None, match.group("hash"))
+
+
+def chain_head(session: Session) -> Anchor | None:
+    """The last event's position, to publish outside the database (None: no events yet)."""
+    row = session.execute(
+        sa.select(AuditEvent.sequence, AuditEvent.event_hash)
+        .order_by(AuditEvent.sequence.desc())
+        .limit(1)
+    ).first()
+    return Anchor(row.sequence, row.event_hash) if row is not None else None
+
+
+def _iter_events(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:
+    last = None
+    while True:
+        query = sa.select(AuditEvent).order_by(AuditEvent.sequence).limit(batch)
+        if last is not None:
+            query = query.where(AuditEvent.sequence > last)
+        rows = list(session.execute(query).scalars())
         if not rows:
             return
         yield from rows
@@ -146,8 +180,18 @@ def _iter_events(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:
         session.expunge_all()
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk the chain in order; report the first link that does not hold, if any."""
+def verify_chain(session: Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
+    """Walk the chain in order; report the first link that does not hold, if any.
+
+    Each event must be the next in sequence, point at its predecessor's hash and hash to what
+    it records; the chain head row must agree with the last event. That catches any edit,
+    deletion, insertion or reordering of rows by someone who does not recompute the hashes.
+    Someone who can write to the database can recompute them, or delete the newest events and
+    move the head back: ``anchors`` (positions published outside the database) catch that for
+    every event up to the newest anchor.
+    """
+    by_sequence = {a.sequence: a for a in anchors if a.sequence is not None}
+    by_hash = {a.event_hash: a for a in anchors if a.sequence is None}
     expected_prev = GENESIS_HASH
     expected_sequence = 1
     checked = 0
@@ -157,8 +201,8 @@ def verify_chain(session: Session) -> ChainReport:
                 checked,
                 False,
                 expected_sequence,
-                f"event {expected_sequence} is missing (next present is {event.sequence}): "
-                "a row was deleted",
+                f"event {expected_sequence} is missing (the next present is {event.sequence}): "
+                "a row was deleted, or renumbered",
             )
         if event.prev_hash != expected_prev:
             return ChainReport(
@@ -177,11 +221,24 @@ def verify_chain(session: Session) -> ChainReport:
                 f"event {event.sequence} ({event.action}) was altered: its content hashes to "
                 f"{recomputed}, but it records {event.event_hash}",
             )
+        anchor = by_sequence.get(event.sequence)
+        if anchor is not None and anchor.event_hash != event.event_hash:
+            return ChainReport(
+                checked,
+                False,
+                event.sequence,
+                f"event {event.sequence} does not carry the hash published for it "
+                f"({anchor.event_hash}): it or an earlier event was rewritten and the chain "
+                "re-hashed",
+            )
+        by_hash.pop(event.event_hash, None)
         expected_prev = event.event_hash
         expected_sequence += 1
         checked += 1
     head = session.get(AuditChainHead, 1)
-    if head is not None and head.last_sequence != checked:
+    if head is None and checked:
+        return ChainReport(checked, False, checked, "the chain head row is missing: it was deleted")
+    if head is not None and head.last_sequence > checked:
         return ChainReport(
             checked,
             False,
@@ -189,6 +246,35 @@ def verify_chain(session: Session) -> ChainReport:
             f"the chain records {head.last_sequence} events but {checked} are present: "
             "the most recent events were deleted",
         )
+    if head is not None and head.last_sequence < checked:
+        return ChainReport(
+            head.last_sequence,
+            False,
+            head.last_sequence + 1,
+            f"the chain records {head.last_sequence} events but {checked} are present: "
+            f"event {head.last_sequence + 1} onwards were added outside the application",
+        )
     if head is not None and checked and head.last_hash != expected_prev:
         return ChainReport(checked, False, checked, "the chain head does not match the last event")
+    missing = sorted(
+        (a for a in by_sequence.values() if a.sequence is not None and a.sequence > checked),
+        key=lambda a: a.sequence or 0,
+    )
+    if missing:
+        return ChainReport(
+            checked,
+            False,
+            checked + 1,
+            f"event {missing[-1].sequence} was published with hash {missing[-1].event_hash}, "
+            f"but the chain ends at event {checked}: the most recent events were deleted",
+        )
+    if by_hash:
+        lost = next(iter(by_hash))
+        return ChainReport(
+            checked,
+            False,
+            None,
+            f"no event carries the published hash {lost}: events were deleted from the end, "
+            "or the chain was rewritten and re-hashed",
+        )
     return ChainReport(checked, True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -16,12 +16,16 @@ from socialvalue.services.accounts import authenticate
 bp = Blueprint("auth", __name__)
 
 
+# A path on this site: one slash, then only characters that are safe in a URL. Browsers read
+# "//host", "/\\host" and "/<tab>/host" (they drop tabs and newlines) as another site, and a CR
+# or LF would split the Location header, so none of those can get through.
+_SAFE_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%?#]*")
+MAX_NEXT_LENGTH = 2000
+
+
 def _safe_next(target: str | None) -> str:
-    # Only same-site relative paths: an attacker-supplied absolute URL must not redirect away.
-    if not target:
-        return url_for("main.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Only same-site relative paths: an attacker-supplied URL must not redirect away.
+    if not target or len(target) > MAX_NEXT_LENGTH or not _SAFE_PATH.fullmatch(target):
         return url_for("main.home")
     return target
 
@@ -43,6 +47,10 @@ def sign_in() -> str | Response | tuple[str, int]:
             )
             db.session.commit()
             if outcome.user is not None:
+                # A new session for the signed-in user: nothing set before sign-in (such as
+                # the CSRF token) carries over, so a session planted on a shared computer or
+                # by another site cannot be promoted to a signed-in one.
+                session.clear()
                 login_user(outcome.user)
                 flash(f"Signed in as {outcome.user.display_name}.", "success")
                 return redirect(_safe_next(request.args.get("next")))
@@ -60,5 +68,6 @@ def sign_in() -> str | Response | tuple[str, int]:
 @bp.post("/sign-out")
 def sign_out() -> Response:
     logout_user()
+    session.clear()  # the CSRF token and anything else the session held go too
     flash("You have signed out.", "success")
     return redirect(url_for("main.home"))

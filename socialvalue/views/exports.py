@@ -140,7 +140,7 @@ def _filter_id(name: str) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not contract_service.valid_id(int(raw)):
+    if not raw.isdecimal() or not contract_service.valid_id(int(raw)):
         abort(404)
     return int(raw)
 
