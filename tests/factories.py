@@ -57,6 +57,25 @@ S1_BIDS = (
 _sequence = itertools.count(1)
 
 
+def s1_plan_rules(**overrides: Any) -> dict[str, Any]:
+    """Scenario S1's evaluation rules (40/40/20, consensus moderation), as the set-up form
+    gives them to ``tender_service.update_plan_rules``."""
+    return {
+        "weight_price": S1_WEIGHTS["price"],
+        "weight_quality": S1_WEIGHTS["quality"],
+        "weight_social_value": S1_WEIGHTS["social_value"],
+        "price_method": "lowest_price_ratio",
+        "quantitative_method": "relative_to_best",
+        "moderation_mode": "consensus_required",
+        "flag_range_percent": Decimal(40),
+        "panel_share_percent": None,
+        "tie_break": ["highest_social_value", "lowest_price"],
+        "require_rationale": True,
+        "anonymise_for_panel": True,
+        **overrides,
+    }
+
+
 def make_user(
     session: Session,
     role: Role | str,
@@ -217,19 +236,7 @@ def make_s1_tender(
         session,
         officer,
         tender,
-        {
-            "weight_price": S1_WEIGHTS["price"],
-            "weight_quality": S1_WEIGHTS["quality"],
-            "weight_social_value": S1_WEIGHTS["social_value"],
-            "price_method": "lowest_price_ratio",
-            "quantitative_method": "relative_to_best",
-            "moderation_mode": "consensus_required",
-            "flag_range_percent": Decimal(40),
-            "panel_share_percent": None,
-            "tie_break": ["highest_social_value", "lowest_price"],
-            "require_rationale": True,
-            "anonymise_for_panel": True,
-        },
+        s1_plan_rules(),
     )
     criteria = add_s1_criteria(session, officer, tender)
     for evaluator in evaluators:

@@ -24,8 +24,11 @@ The socialvalue API: the same data and the same rules as the web service.
   `Authorization: Bearer <token>`. A token acts as you, with your role and tender assignments.
 * **Errors** are `application/problem+json` (RFC 9457). Validation failures (422) list
   `errors: [{field, message}]`.
-* **Concurrency**: responses carry an `ETag`. Updates need `If-Match` with the ETag you last
-  read: 428 when it is missing, 412 when the record has changed since (nothing is saved).
+* **Concurrency**: responses carry an `ETag` (so does `GET` on each record you can change).
+  Updates need `If-Match` with the ETag you last read: 428 when it is missing, 412 when the
+  record has changed since, even if the other change lands while yours is being saved (nothing
+  is saved). To create a score or consensus score only if nobody has yet, send
+  `If-None-Match: *` (412 if it exists).
 * **Pages**: lists take `page` and `per_page` (at most 100) and answer with `items`, `total`,
   `next` and `prev`, and a `Link` header.
 * **Numbers** are exact decimal strings, such as `"1250000.00"`.

@@ -13,7 +13,16 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from socialvalue.api import schemas as s
-from socialvalue.api.core import PROBLEM_JSON, ApiProblem, api_user, call, found, in_window, paged
+from socialvalue.api.core import (
+    PROBLEM_JSON,
+    ApiProblem,
+    api_user,
+    call,
+    dated,
+    found,
+    paged,
+    paged_query,
+)
 from socialvalue.api.core import expected_version as check_if_match
 from socialvalue.extensions import db
 from socialvalue.models.contract import Contract, DeliveryReturn, LineStatus, ReturnLine
@@ -230,14 +239,8 @@ def _line_response(line: ReturnLine) -> Response:
 @problems(422)
 def list_contracts(args: dict[str, Any]) -> Response:
     """Contracts you may see: all for officers and auditors; your own for suppliers and panels."""
-    rows = [
-        c
-        for c in contract_service.list_contracts_for(db.session, api_user())
-        if (not args.get("status") or c.status == args["status"])
-        and in_window(c.created_at, args.get("created_from"), args.get("created_to"))
-        and in_window(c.updated_at, args.get("updated_since"), None)
-    ]
-    return paged(rows, args, ContractSummarySchema().dump)
+    query = contract_service.contracts_query(api_user(), args.get("status") or None)
+    return paged_query(dated(query, Contract, args), args, ContractSummarySchema().dump)
 
 
 @blp.route("/contracts/<int:contract_id>")
@@ -269,14 +272,15 @@ def list_kpis(args: dict[str, Any], contract_id: int) -> Response:
 @problems(403, 404, 422)
 def list_returns(args: dict[str, Any], contract_id: int) -> Response:
     """Delivery returns filed for the contract, with their figures and verification status."""
-    contract, _ = contract_for(contract_id, ContractAction.VIEW_CONTRACT)
-    start, end = args.get("period_from"), args.get("period_to")
-    rows = [
-        r
-        for r in sorted(contract.returns, key=lambda r: r.period_end)
-        if (start is None or r.period_end >= start) and (end is None or r.period_end <= end)
-    ]
-    return paged(rows, args, DeliveryReturnSchema().dump)
+    # The contract row alone for the access check; only the page's returns are loaded.
+    contract = found(contract_service.find_contract(db.session, contract_id), "contract")
+    reason = contract_access(db.session, api_user(), contract).why_not(ContractAction.VIEW_CONTRACT)
+    if reason is not None:
+        raise ApiProblem(403, reason)
+    query = contract_service.returns_query(
+        contract, period_from=args.get("period_from"), period_to=args.get("period_to")
+    )
+    return paged_query(query, args, DeliveryReturnSchema().dump)
 
 
 @blp.route("/contracts/<int:contract_id>/returns", methods=["POST"])
@@ -309,6 +313,15 @@ def get_return(contract_id: int, return_id: int) -> Any:
     """One delivery return."""
     contract, _ = contract_for(contract_id, ContractAction.VIEW_CONTRACT)
     return return_of(contract, return_id)
+
+
+@blp.route("/contracts/<int:contract_id>/returns/<int:return_id>/lines/<int:line_id>")
+@blp.response(200, ReturnLineSchema, headers=ETAG_HEADER)
+@problems(403, 404)
+def get_line(contract_id: int, return_id: int, line_id: int) -> Response:
+    """One reported figure with its verification state and its ETag (for If-Match)."""
+    contract, _ = contract_for(contract_id, ContractAction.VIEW_CONTRACT)
+    return _line_response(line_of(return_of(contract, return_id), line_id))
 
 
 @blp.route(

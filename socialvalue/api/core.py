@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from flask import Response, abort, g, json, request
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +22,7 @@ from socialvalue.models.user import User
 from socialvalue.schemas.common import flatten_errors
 from socialvalue.services.api_tokens import authenticate
 from socialvalue.services.errors import DomainError, NotPermitted, StaleVersion
+from socialvalue.services.pagination import count_rows
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/v1"
@@ -40,6 +43,7 @@ TITLES = {
     428: "Precondition required",
     429: "Too many requests",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 T = TypeVar("T")
@@ -110,8 +114,19 @@ def handle_http_exception(error: HTTPException) -> Response:
     return problem_response(status, detail)
 
 
+def stale_detail(what: str) -> str:
+    """The detail of a 412: the record changed after the client read it."""
+    return (
+        f"The {what} has changed since you read it: someone else saved a change first, so the "
+        "ETag you sent no longer matches. Nothing was saved: fetch it again for its current "
+        "version and ETag, then repeat your change."
+    )
+
+
 def handle_domain_error(error: DomainError) -> Response:
     db.session.rollback()
+    if isinstance(error, StaleVersion):
+        return problem_response(412, stale_detail(error.what))
     if error.status == 422:
         return problem_response(422, error.message, field_errors(error.errors))
     return problem_response(error.status, error.message)
@@ -125,6 +140,10 @@ def handle_not_permitted(error: NotPermitted) -> Response:
 def handle_unexpected(error: Exception) -> Response:
     import logging
 
+    from socialvalue.views.errors import database_unavailable, is_database_unavailable
+
+    if is_database_unavailable(error):  # the database is down or restarting: 503, not 500
+        return database_unavailable(error)
     db.session.rollback()
     logging.getLogger(__name__).exception("unhandled API error on %s", request.path)
     return problem_response(500, "Sorry, there is a problem with the service. Nothing was saved.")
@@ -191,14 +210,41 @@ def commit() -> None:
         raise StaleVersion() from error
 
 
+CONCURRENT_CREATE = (
+    "Someone else saved a conflicting change at the same moment, so nothing was saved: fetch "
+    "the current state and try again."
+)
+
+
 def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run one service call and commit, so that every write goes through the same code."""
-    result = function(db.session, *args, **kwargs)
-    commit()
+    """Run one service call and commit, so that every write goes through the same code.
+
+    Two requests that read the same version at the same moment both pass the If-Match check;
+    the database then refuses the second write (the UPDATE's version check raises
+    StaleDataError at the service's flush or at commit): that is a 412 like any stale ETag.
+    A record created by two requests at once trips its unique key: for a PUT (create or
+    replace, with If-None-Match: * or no precondition) that is a failed precondition too (412);
+    for a POST it is a 409.
+    """
+    try:
+        result = function(db.session, *args, **kwargs)
+        commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleVersion() from error
+    except IntegrityError as error:
+        db.session.rollback()
+        if request.method == "PUT":
+            raise StaleVersion() from error
+        raise ApiProblem(409, CONCURRENT_CREATE) from error
     return result
 
 
 # -- ETags and If-Match ----------------------------------------------------------------------
+
+
+#: How a 412's detail names the record behind each kind of ETag.
+KIND_WORDS = {"consensus": "consensus score", "line": "figure"}
 
 
 def etag_for(kind: str, record_id: int, version: int) -> str:
@@ -213,12 +259,22 @@ def with_etag(response: Response, kind: str, record: Any) -> Response:
 def expected_version(kind: str, record: Any, required: bool = True) -> int | None:
     """The version the client says it is changing (from If-Match); 428 if missing, 412 if stale.
 
-    ``required=False`` is for create-or-replace operations where the record may not exist yet.
+    ``required=False`` is for create-or-replace operations where the record may not exist yet:
+    there ``If-None-Match: *`` says "create it only if nobody has yet" (412 if it exists), and
+    no precondition at all is accepted while the record does not exist. Either way the service
+    is told to expect no record (version 0), so a record someone else creates in the meantime
+    is not overwritten: that is a 412 too.
     """
     header = request.headers.get("If-Match")
+    if not required and request.headers.get("If-None-Match", "").strip() == "*":
+        if header:
+            raise ApiProblem(400, "Send either If-Match or If-None-Match: *, not both")
+        if record is not None:
+            raise ApiProblem(412, stale_detail(KIND_WORDS.get(kind, kind)))
+        return 0
     if header is None or not header.strip():
         if not required and record is None:
-            return None
+            return 0
         raise ApiProblem(
             428,
             "Send the ETag you last read in an If-Match header: this stops two people "
@@ -230,11 +286,7 @@ def expected_version(kind: str, record: Any, required: bool = True) -> int | Non
     candidates = [part.strip().removeprefix("W/") for part in header.split(",")]
     if "*" in candidates or current in candidates:
         return int(record.version_id)
-    raise ApiProblem(
-        412,
-        "The record has changed since you read it (its ETag no longer matches). Nothing was "
-        "saved: fetch it again and repeat the change.",
-    )
+    raise ApiProblem(412, stale_detail(KIND_WORDS.get(kind, kind)))
 
 
 # -- pagination and filters ------------------------------------------------------------------
@@ -280,6 +332,28 @@ def paged(
     if links:
         response.headers["Link"] = ", ".join(links)
     return response
+
+
+def paged_query(
+    query: sa.Select[Any], args: dict[str, Any], dump: Callable[[Any], Any]
+) -> Response:
+    """``paged`` for a list that can grow large: the page is read with LIMIT/OFFSET and the
+    total counted in SQL (``query`` needs a total ORDER BY). A page past the end is empty."""
+    page, per_page = args["page"], args["per_page"]
+    total = count_rows(db.session, query)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return paged(rows, args, dump, total=total)
+
+
+def dated(query: sa.Select[Any], model: Any, args: dict[str, Any]) -> sa.Select[Any]:
+    """The created_from / created_to / updated_since filters, in SQL."""
+    if args.get("created_from") is not None:
+        query = query.where(model.created_at >= args["created_from"])
+    if args.get("created_to") is not None:
+        query = query.where(model.created_at <= args["created_to"])
+    if args.get("updated_since") is not None:
+        query = query.where(model.updated_at >= args["updated_since"])
+    return query
 
 
 def in_window(when: dt.datetime | None, start: dt.datetime | None, end: dt.datetime | None) -> bool:

@@ -22,14 +22,15 @@ from socialvalue.api.core import (
     ApiProblem,
     api_user,
     call,
+    dated,
     expected_version,
     found,
-    in_window,
     paged,
+    paged_query,
 )
 from socialvalue.extensions import db
 from socialvalue.models.audit import AuditEvent
-from socialvalue.models.bid import Bid
+from socialvalue.models.bid import Bid, BidStatus
 from socialvalue.models.evaluation import ConsensusScore, IndividualScore
 from socialvalue.models.framework import FrameworkVersion
 from socialvalue.models.tender import Criterion, Tender
@@ -56,6 +57,13 @@ IF_MATCH = {
 IF_MATCH_OPTIONAL = IF_MATCH | {
     "required": False,
     "description": "Required when the record already exists: the ETag from your last read",
+}
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string", "enum": ["*"]},
+    "description": "'*' creates the record only if nobody has yet (412 if it already exists)",
 }
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "The record's version"}}
 LINK_HEADER = {"Link": {"schema": {"type": "string"}, "description": "next/prev page links"}}
@@ -151,14 +159,11 @@ def get_framework(version_id: int) -> Any:
 @problems(422)
 def list_tenders(args: dict[str, Any]) -> Response:
     """Tenders you may see (all for officers and auditors; your own for everyone else)."""
-    rows = [
-        t
-        for t in tender_service.list_tenders_for(db.session, api_user())
-        if (not args.get("status") or t.status == args["status"])
-        and in_window(t.created_at, args.get("created_from"), args.get("created_to"))
-        and in_window(t.updated_at, args.get("updated_since"), None)
-    ]
-    return paged(rows, args, s.TenderSummarySchema().dump)
+    query = tender_service.tenders_query(api_user())
+    if args.get("status"):
+        query = query.where(Tender.status == args["status"])
+    query = dated(query, Tender, args)
+    return paged_query(query, args, s.TenderSummarySchema().dump)
 
 
 @blp.route("/tenders", methods=["POST"])
@@ -284,14 +289,16 @@ def list_bids(args: dict[str, Any], tender_id: int) -> Response:
     """The tender's bids with their commitments, responses and pass/fail answers."""
     tender, access = tender_for(tender_id, Action.VIEW_BIDS)
     # Evaluators and auditors only ever see submitted bids; officers see drafts too.
-    rows = [
-        b
-        for b in bid_service.load_bids(db.session, tender, submitted_only=not access.is_manager)
-        if (not args.get("status") or b.status == args["status"])
-        and in_window(b.created_at, args.get("created_from"), args.get("created_to"))
-        and in_window(b.updated_at, args.get("updated_since"), None)
-    ]
-    return paged(rows, args, _bid_dumper(access))
+    query = sa.select(Bid).where(Bid.tender_id == tender.id)
+    if not access.is_manager:
+        query = query.where(Bid.status == BidStatus.SUBMITTED)
+    if args.get("status"):
+        query = query.where(Bid.status == args["status"])
+    query = dated(query, Bid, args).order_by(sa.func.length(Bid.label), Bid.label)
+    query = query.options(
+        selectinload(Bid.commitments), selectinload(Bid.responses), selectinload(Bid.gate_answers)
+    )
+    return paged_query(query, args, _bid_dumper(access))
 
 
 @blp.route("/tenders/<int:tender_id>/bids", methods=["POST"])
@@ -386,24 +393,31 @@ def save_my_bid(data: dict[str, Any], tender_id: int) -> Response:
 def list_my_scores(args: dict[str, Any], tender_id: int) -> Response:
     """Your own scores on this tender (drafts and submitted)."""
     tender, _ = tender_for(tender_id, Action.DECLARE_INTERESTS)
-    rows = (
-        db.session.execute(
-            sa.select(IndividualScore)
-            .where(
-                IndividualScore.tender_id == tender.id,
-                IndividualScore.evaluator_id == api_user().id,
-            )
-            .order_by(IndividualScore.id)
+    query = (
+        sa.select(IndividualScore)
+        .where(
+            IndividualScore.tender_id == tender.id,
+            IndividualScore.evaluator_id == api_user().id,
         )
-        .scalars()
-        .all()
+        .order_by(IndividualScore.id)
     )
-    return paged(rows, args, s.IndividualScoreSchema().dump)
+    return paged_query(query, args, s.IndividualScoreSchema().dump)
+
+
+@blp.route("/tenders/<int:tender_id>/scores/<int:bid_id>/<int:criterion_id>")
+@blp.response(200, s.IndividualScoreSchema, headers=ETAG_HEADER)
+@problems(403, 404)
+def get_score(tender_id: int, bid_id: int, criterion_id: int) -> Response:
+    """Your own score for a bid on a criterion, with its ETag (404 until you save one)."""
+    tender, _ = tender_for(tender_id, Action.DECLARE_INTERESTS)
+    bid, criterion = bid_of(tender, bid_id), criterion_of(tender, criterion_id)
+    row = evaluation_service.own_score(db.session, api_user(), bid, criterion)
+    return body(s.IndividualScoreSchema, found(row, "score"), etag="score")
 
 
 @blp.route("/tenders/<int:tender_id>/scores/<int:bid_id>/<int:criterion_id>", methods=["PUT"])
 @blp.arguments(s.IndividualScoreInputSchema)
-@blp.doc(parameters=[IF_MATCH_OPTIONAL])
+@blp.doc(parameters=[IF_MATCH_OPTIONAL, IF_NONE_MATCH])
 @blp.response(200, s.IndividualScoreSchema, headers=ETAG_HEADER)
 @problems(400, 403, 404, 409, 412, 422, 428)
 def save_score(data: dict[str, Any], tender_id: int, bid_id: int, criterion_id: int) -> Response:
@@ -412,13 +426,7 @@ def save_score(data: dict[str, Any], tender_id: int, bid_id: int, criterion_id: 
     bid = bid_of(tender, bid_id)
     criterion = criterion_of(tender, criterion_id)
     user = api_user()
-    existing = db.session.execute(
-        sa.select(IndividualScore).where(
-            IndividualScore.bid_id == bid.id,
-            IndividualScore.criterion_id == criterion.id,
-            IndividualScore.evaluator_id == user.id,
-        )
-    ).scalar_one_or_none()
+    existing = evaluation_service.own_score(db.session, user, bid, criterion)
     version = expected_version("score", existing, required=False)
     row = call(
         evaluation_service.save_individual_score,
@@ -444,21 +452,28 @@ def save_score(data: dict[str, Any], tender_id: int, bid_id: int, criterion_id: 
 def list_consensus(args: dict[str, Any], tender_id: int) -> Response:
     """Moderated (consensus) scores recorded so far."""
     tender, _ = tender_for(tender_id, Action.MODERATE)
-    rows = (
-        db.session.execute(
-            sa.select(ConsensusScore)
-            .where(ConsensusScore.tender_id == tender.id)
-            .order_by(ConsensusScore.id)
-        )
-        .scalars()
-        .all()
+    query = (
+        sa.select(ConsensusScore)
+        .where(ConsensusScore.tender_id == tender.id)
+        .order_by(ConsensusScore.id)
     )
-    return paged(rows, args, s.ConsensusSchema().dump)
+    return paged_query(query, args, s.ConsensusSchema().dump)
+
+
+@blp.route("/tenders/<int:tender_id>/consensus/<int:bid_id>/<int:criterion_id>")
+@blp.response(200, s.ConsensusSchema, headers=ETAG_HEADER)
+@problems(403, 404)
+def get_consensus(tender_id: int, bid_id: int, criterion_id: int) -> Response:
+    """The consensus score for a bid on a criterion, with its ETag (404 until recorded)."""
+    tender, _ = tender_for(tender_id, Action.MODERATE)
+    bid = bid_of(tender, bid_id)
+    row = evaluation_service.consensus_for(db.session, bid, criterion_of(tender, criterion_id))
+    return body(s.ConsensusSchema, found(row, "consensus score"), etag="consensus")
 
 
 @blp.route("/tenders/<int:tender_id>/consensus/<int:bid_id>/<int:criterion_id>", methods=["PUT"])
 @blp.arguments(s.ConsensusInputSchema)
-@blp.doc(parameters=[IF_MATCH_OPTIONAL])
+@blp.doc(parameters=[IF_MATCH_OPTIONAL, IF_NONE_MATCH])
 @blp.response(200, s.ConsensusSchema, headers=ETAG_HEADER)
 @problems(400, 403, 404, 409, 412, 422, 428)
 def record_consensus(
@@ -563,16 +578,31 @@ def list_audit_events(args: dict[str, Any]) -> Response:
         query = query.where(AuditEvent.occurred_at >= args["occurred_from"])
     if args.get("occurred_to"):
         query = query.where(AuditEvent.occurred_at <= args["occurred_to"])
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(query.subquery())
-    ).scalar_one()
-    start = (args["page"] - 1) * args["per_page"]
+    filtered = any(
+        args.get(name) is not None
+        for name in ("tender_id", "contract_id", "action", "occurred_from", "occurred_to")
+    )
+    if filtered:
+        return paged_query(
+            query.order_by(AuditEvent.sequence.desc()), args, s.AuditEventSchema().dump
+        )
+    # The whole log: its sequence numbers run 1, 2, 3... without gaps (verify_chain checks
+    # that), so page N is a range of sequence numbers read from the index however deep it is,
+    # and the total is the last sequence number, with no count over millions of rows.
+    first, last = db.session.execute(
+        sa.select(sa.func.min(AuditEvent.sequence), sa.func.max(AuditEvent.sequence))
+    ).one()
+    total = 0 if last is None else last - first + 1
+    top = (last or 0) - (args["page"] - 1) * args["per_page"]
     rows = (
         db.session.execute(
-            query.order_by(AuditEvent.sequence.desc()).offset(start).limit(args["per_page"])
+            query.where(AuditEvent.sequence <= top)
+            .order_by(AuditEvent.sequence.desc())
+            .limit(args["per_page"])
         )
         .scalars()
         .all()
+        if top >= (first or 0)
+        else []
     )
-    # Paged in SQL: the log grows without bound.
     return paged(rows, args, s.AuditEventSchema().dump, total=total)

@@ -20,8 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -54,6 +54,7 @@ from socialvalue.services import evidence as evidence_service
 from socialvalue.services.access import ContractAction, contract_access
 from socialvalue.services.audit import record_event
 from socialvalue.services.errors import DomainError, StaleVersion, StateConflict, ValidationFailed
+from socialvalue.services.pagination import Page, paginate
 
 MAX_ID = 2**31 - 1
 MAX_QUANTITY = Decimal(10) ** 12
@@ -119,6 +120,30 @@ def get_contract(session: Session, contract_id: int) -> Contract | None:
     if not valid_id(contract_id):
         return None
     return session.execute(_contract_query().where(Contract.id == contract_id)).scalar_one_or_none()
+
+
+def lock_contracts(session: Session, contracts: Iterable[Contract]) -> None:
+    """Take the row locks of ``contracts`` (in id order) and reload them, with their KPIs,
+    returns and figures, as last committed.
+
+    Every write to a contract's delivery records calls this first, before it takes any other
+    row lock and before the audit chain's lock (which every write takes last), so writes to one
+    contract happen one after the other, each seeing the one before it, and never deadlock.
+    That matters because each write ends by recomputing the contract's status from all of its
+    figures: without the lock, two people verifying different figures of one return at the
+    same moment would each compute it from what they had loaded before the other saved, and
+    the status stored last would ignore the other's figure. (SQLite ignores FOR UPDATE: there
+    a write transaction already excludes every other.)
+    """
+    ids = sorted({contract.id for contract in contracts})
+    if ids:
+        session.execute(
+            _contract_query()
+            .where(Contract.id.in_(ids))
+            .order_by(Contract.id)
+            .with_for_update(of=Contract)
+            .execution_options(populate_existing=True)
+        ).scalars().all()
 
 
 def contract_for_tender(session: Session, tender_id: int) -> Contract | None:
@@ -271,7 +296,13 @@ def status_date(
     contract: Contract, all_periods: Sequence[delivery.Period], today: dt.date
 ) -> dt.date | None:
     """See the module docstring: the latest returned period's end, else the latest overdue one."""
-    returned = {r.period_end for r in contract.returns}
+    return _status_date({r.period_end for r in contract.returns}, all_periods, today)
+
+
+def _status_date(
+    returned: Iterable[dt.date], all_periods: Sequence[delivery.Period], today: dt.date
+) -> dt.date | None:
+    returned = set(returned)
     if returned:
         return max(returned)
     overdue = [p.end for p in all_periods if p.is_overdue(today, returned=False)]
@@ -282,20 +313,75 @@ def contract_view(
     contract: Contract, today: dt.date | None = None, *, count_unverified: bool = False
 ) -> ContractView:
     """The contract measured with the pure module (no queries beyond the loaded rows)."""
-    today = today or today_utc()
-    all_periods = periods(contract)
-    by_end = {r.period_end: r for r in contract.returns}
-    as_at = status_date(contract, all_periods, today)
-    reported: dict[int, Fraction] = defaultdict(Fraction)
-    verified: dict[int, Fraction] = defaultdict(Fraction)
-    pending: dict[int, int] = defaultdict(int)
+    totals = _FigureTotals()
     for delivery_return in contract.returns:
         for line in delivery_return.lines:
-            reported[line.kpi_id] += Fraction(line.reported_quantity)
-            if line.status == LineStatus.VERIFIED:
-                verified[line.kpi_id] += Fraction(line.reported_quantity)
-            elif line.status in (LineStatus.PENDING, LineStatus.QUERIED):
-                pending[line.kpi_id] += 1
+            totals.add(line.kpi_id, line.status, line.reported_quantity)
+    by_end: dict[dt.date, DeliveryReturn | None] = {r.period_end: r for r in contract.returns}
+    return _measure(contract, by_end, totals, today, count_unverified)
+
+
+@dataclass
+class _FigureTotals:
+    """Per KPI: everything reported, what was verified, and how many figures await a decision."""
+
+    reported: dict[int, Fraction] = field(default_factory=lambda: defaultdict(Fraction))
+    verified: dict[int, Fraction] = field(default_factory=lambda: defaultdict(Fraction))
+    pending: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, kpi_id: int, status: str, quantity: Decimal, figures: int = 1) -> None:
+        self.reported[kpi_id] += Fraction(quantity)
+        if status == LineStatus.VERIFIED:
+            self.verified[kpi_id] += Fraction(quantity)
+        elif status in (LineStatus.PENDING, LineStatus.QUERIED):
+            self.pending[kpi_id] += figures
+
+
+def contract_views(
+    session: Session, contracts: Sequence[Contract], today: dt.date | None = None
+) -> list[ContractView]:
+    """``contract_view`` of each of ``contracts`` (a page of a list, loaded with their KPIs) in
+    two queries for the whole page: the periods returned and each KPI's totals by status,
+    rather than every return and figure as objects. The views' periods do not carry
+    their return (``delivery_return`` is None); everything else is as contract_view's."""
+    ids = [c.id for c in contracts]
+    ends: dict[int, dict[dt.date, DeliveryReturn | None]] = defaultdict(dict)
+    for contract_id, period_end in session.execute(
+        sa.select(DeliveryReturn.contract_id, DeliveryReturn.period_end).where(
+            DeliveryReturn.contract_id.in_(ids)
+        )
+    ):
+        ends[contract_id][period_end] = None
+    totals = _FigureTotals()
+    figures = (
+        sa.select(ReturnLine.kpi_id, ReturnLine.status)
+        .join(DeliveryReturn, DeliveryReturn.id == ReturnLine.return_id)
+        .where(DeliveryReturn.contract_id.in_(ids))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Exact NUMERIC sums in the database: one row per KPI and status.
+        figures = figures.add_columns(
+            sa.func.sum(ReturnLine.reported_quantity), sa.func.count()
+        ).group_by(ReturnLine.kpi_id, ReturnLine.status)
+    else:
+        # SQLite keeps exact decimals as text, which its SUM would turn into floats.
+        figures = figures.add_columns(ReturnLine.reported_quantity, sa.literal(1))
+    for kpi_id, status, quantity, count in session.execute(figures):
+        totals.add(kpi_id, status, quantity, count)
+    return [_measure(c, ends[c.id], totals, today, False) for c in contracts]
+
+
+def _measure(
+    contract: Contract,
+    by_end: Mapping[dt.date, DeliveryReturn | None],
+    totals: _FigureTotals,
+    today: dt.date | None,
+    count_unverified: bool,
+) -> ContractView:
+    today = today or today_utc()
+    all_periods = periods(contract)
+    as_at = _status_date(by_end, all_periods, today)
+    reported, verified, pending = totals.reported, totals.verified, totals.pending
     rag_bands = bands(contract)
     views = []
     for kpi in contract.kpis:
@@ -565,6 +651,7 @@ def update_settings(
 ) -> Contract:
     """Reporting frequency and RAG bands."""
     contract_access(session, actor, contract).require(ContractAction.MANAGE_CONTRACT)
+    lock_contracts(session, [contract])
     _check_version(contract, expected_version, "contract")
     errors: dict[str, list[str]] = {}
     frequency = data["reporting_frequency"]
@@ -626,6 +713,7 @@ def set_kpi_accrual(
     contract_access(session, actor, contract).require(ContractAction.MANAGE_CONTRACT)
     if kpi.contract_id != contract.id:
         raise DomainError("That KPI is not part of this contract")
+    lock_contracts(session, [contract])
     _check_version(kpi, expected_version, "KPI")
     chosen = list(milestones) if accrual == "milestones" else []
     problems = delivery.profile_problems(
@@ -814,6 +902,7 @@ def record_return(
     """
     access = contract_access(session, actor, contract)
     access.require(ContractAction.SUBMIT_RETURN)
+    lock_contracts(session, [contract])
     on_behalf = not access.is_supplier
     period, parsed, errors = check_return(
         session,
@@ -906,6 +995,7 @@ def decide_line(
     contract_access(session, actor, contract).require(ContractAction.VERIFY)
     if line.delivery_return.contract_id != contract.id:
         raise DomainError("That figure is not part of this contract")
+    lock_contracts(session, [contract])
     _check_version(line, expected_version, "figure")
     if decision not in DECISIONS:
         raise DomainError("Choose verify, query or reject", "decision")
@@ -974,6 +1064,7 @@ def answer_query(
     contract_access(session, actor, contract).require(ContractAction.ANSWER_QUERY)
     if line.delivery_return.contract_id != contract.id:
         raise DomainError("That figure is not part of this contract")
+    lock_contracts(session, [contract])
     _check_version(line, expected_version, "figure")
     if not line.awaiting_answer:
         raise StateConflict("This figure has no open query to answer")
@@ -1232,3 +1323,82 @@ def contract_history(session: Session, contract: Contract, limit: int = 200) -> 
             .limit(limit)
         ).scalars()
     )
+
+
+# -- lists, a page at a time ---------------------------------------------------------------
+
+
+def find_contract(session: Session, contract_id: int) -> Contract | None:
+    """The contract row alone (for access checks and pages that need none of its returns)."""
+    return session.get(Contract, contract_id) if valid_id(contract_id) else None
+
+
+def contracts_query(
+    user: User, status: str | None = None, *, measured: bool = False
+) -> sa.Select[tuple[Contract]]:
+    """The contracts ``user`` may see (as list_contracts_for), newest start first.
+
+    ``status`` filters on the status last recorded; ``measured`` also loads each contract's
+    KPIs (for ``contract_views``) in a fixed number of queries.
+    """
+    query = sa.select(Contract)
+    if measured:
+        query = query.options(selectinload(Contract.kpis).selectinload(Kpi.milestones))
+    query = query.order_by(Contract.start_date.desc(), Contract.id.desc())
+    if not user.has_role(Role.ADMIN, Role.OFFICER, Role.AUDITOR):
+        role = ContractRole.SUPPLIER if user.has_role(Role.SUPPLIER) else ContractRole.PANEL
+        query = query.where(
+            Contract.id.in_(
+                sa.select(ContractMember.contract_id).where(
+                    ContractMember.user_id == user.id, ContractMember.role == role
+                )
+            )
+        )
+    if status is not None:
+        query = query.where(Contract.status == status)
+    return query
+
+
+def contracts_page(
+    session: Session,
+    user: User,
+    page: int,
+    per_page: int,
+    *,
+    status: str | None = None,
+    measured: bool = True,
+) -> Page[Contract]:
+    """One page of ``contracts_query`` (InvalidPage past the last page)."""
+    return paginate(session, contracts_query(user, status, measured=measured), page, per_page)
+
+
+def contract_history_page(
+    session: Session, contract: Contract, page: int, per_page: int
+) -> Page[AuditEvent]:
+    """The contract's audit events, newest first, one page at a time."""
+    query = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.contract_id == contract.id)
+        .order_by(AuditEvent.sequence.desc())
+    )
+    return paginate(session, query, page, per_page)
+
+
+def returns_query(
+    contract: Contract,
+    *,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+) -> sa.Select[tuple[DeliveryReturn]]:
+    """The contract's delivery returns by period, with their figures and evidence."""
+    query = (
+        sa.select(DeliveryReturn)
+        .where(DeliveryReturn.contract_id == contract.id)
+        .options(selectinload(DeliveryReturn.lines), selectinload(DeliveryReturn.evidence))
+        .order_by(DeliveryReturn.period_end, DeliveryReturn.id)
+    )
+    if period_from is not None:
+        query = query.where(DeliveryReturn.period_end >= period_from)
+    if period_to is not None:
+        query = query.where(DeliveryReturn.period_end <= period_to)
+    return query

@@ -246,6 +246,9 @@ def import_returns(
     if report.errors:
         report.errors.sort(key=lambda e: e.row or 0)
         return report
+    # Every contract's lock up front, in id order: recording one return takes the audit chain's
+    # lock, and a contract locked after that could deadlock with someone verifying its figures.
+    contract_service.lock_contracts(session, [group["contract"] for group in groups.values()])
     for (_reference, period_end), group in groups.items():
         report.returns.append(
             contract_service.record_return(

@@ -47,6 +47,7 @@ class StaleVersion(DomainError):
     status = 412
 
     def __init__(self, what: str = "record") -> None:
+        self.what = what
         super().__init__(
             f"Someone else changed this {what} while you were editing it. Your change was not "
             "saved: reload the page to see the latest version, then make your change again."

@@ -30,6 +30,7 @@ from socialvalue.services.audit import record_event
 from socialvalue.services.bids import load_bids
 from socialvalue.services.contracts import create_contract_from_award
 from socialvalue.services.errors import DomainError, StaleVersion, StateConflict
+from socialvalue.services.pagination import Page, paginate
 from socialvalue.services.tenders import build_plan
 
 
@@ -55,6 +56,15 @@ def declare_interests(
     access.require(Action.DECLARE_INTERESTS)
     member = access.member
     assert member is not None
+    # The declaration has no version to check, so take the member's row lock and read it as
+    # last committed: two declarations sent at once (two tabs) are then made one after the
+    # other, and a "no interests" can never overwrite a conflict declared a moment before.
+    session.execute(
+        sa.select(TenderMember)
+        .where(TenderMember.id == member.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     if member.declared_at is not None and (member.has_conflict or not has_conflict):
         # A later declaration can only add an interest: s.81 asks that conflicts be kept under
         # review, so an interest found after a "no interests" declaration must be recordable.
@@ -102,9 +112,15 @@ class WorkItem:
         return "submitted" if self.score.submitted else "draft"
 
 
-def worklist(session: Session, tender: Tender, member: TenderMember) -> list[WorkItem]:
-    """Every bid x criterion pair the evaluator must score, with their own score if any."""
-    bids = load_bids(session, tender)
+def worklist(
+    session: Session, tender: Tender, member: TenderMember, *, with_content: bool = True
+) -> list[WorkItem]:
+    """Every bid x criterion pair the evaluator must score, with their own score if any.
+
+    ``with_content=False`` leaves out the bids' answers and commitments (see load_bids), for the
+    worklist page and for finding the pair a score is posted for.
+    """
+    bids = load_bids(session, tender, with_content=with_content)
     criteria = [c for c in tender.criteria if c.id in set(member.criterion_ids or [])]
     own = {
         (s.bid_id, s.criterion_id): s
@@ -536,6 +552,19 @@ def award_decision(session: Session, tender: Tender) -> AwardDecision | None:
     ).scalar_one_or_none()
 
 
+def own_score(
+    session: Session, actor: User, bid: Bid, criterion: Criterion
+) -> IndividualScore | None:
+    """``actor``'s own score for one pair, if they have saved one (for its version and state)."""
+    return session.execute(
+        sa.select(IndividualScore).where(
+            IndividualScore.bid_id == bid.id,
+            IndividualScore.criterion_id == criterion.id,
+            IndividualScore.evaluator_id == actor.id,
+        )
+    ).scalar_one_or_none()
+
+
 def consensus_for(session: Session, bid: Bid, criterion: Criterion) -> ConsensusScore | None:
     """The consensus row of one pair (for its version and who recorded it)."""
     return session.execute(
@@ -570,47 +599,17 @@ def criterion_measures(session: Session, tender: Tender) -> dict[int, FrameworkM
     return {m.id: m for m in rows.scalars()}
 
 
-@dataclass(frozen=True)
-class HistoryPage:
-    """One page of a tender's audit events, newest first."""
-
-    events: Sequence[AuditEvent]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 def tender_history(
     session: Session, tender: Tender, page: int = 1, per_page: int = 50
-) -> HistoryPage:
-    """The tender's audit trail, newest first, a page at a time (two queries)."""
-    total = session.execute(
-        sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.tender_id == tender.id)
-    ).scalar_one()
-    events = (
-        session.execute(
-            sa.select(AuditEvent)
-            .where(AuditEvent.tender_id == tender.id)
-            .order_by(AuditEvent.sequence.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        .scalars()
-        .all()
+) -> Page[AuditEvent]:
+    """The tender's audit trail, newest first, a page at a time (two queries; read in order
+    from the (tender_id, sequence) index). Raises InvalidPage past the last page."""
+    query = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.tender_id == tender.id)
+        .order_by(AuditEvent.sequence.desc())
     )
-    return HistoryPage(events=events, page=page, per_page=per_page, total=total)
+    return paginate(session, query, page, per_page)
 
 
 @dataclass(frozen=True)

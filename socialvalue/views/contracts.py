@@ -25,6 +25,7 @@ from flask import (
 )
 from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from socialvalue import delivery
@@ -46,14 +47,19 @@ from socialvalue.services import contracts as contract_service
 from socialvalue.services import delivery_import
 from socialvalue.services import evidence as evidence_service
 from socialvalue.services.access import ContractAccess, ContractAction, contract_access
-from socialvalue.services.errors import DomainError, NotPermitted
-from socialvalue.views.support import acting_user, commit, roles_required
+from socialvalue.services.errors import DomainError, NotPermitted, StaleVersion
+from socialvalue.services.pagination import PER_PAGE, InvalidPage, parse_page
+from socialvalue.views.support import acting_user, commit, roles_required, stale_errors
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 
 MANAGERS = (Role.ADMIN, Role.OFFICER)
 READERS = (Role.ADMIN, Role.OFFICER, Role.AUDITOR)
+HISTORY_PER_PAGE = 50
 T = TypeVar("T")
+#: An edit form posted without the version it was loaded with cannot be checked for a
+#: concurrent change, so it is refused.
+NO_VERSION = "This form is out of date: reload the page and try again. Nothing was saved."
 
 RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red", "not_due": "grey"}
 LINE_LABELS = {
@@ -67,14 +73,25 @@ LINE_LABELS = {
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def attempt(action: Callable[[], T]) -> tuple[T | None, FieldErrors, int]:
-    """Run one service call and commit; on a refusal roll back and return its messages."""
+def attempt(action: Callable[[], T], what: str = "record") -> tuple[T | None, FieldErrors, int]:
+    """Run one service call and commit; on a refusal roll back and return its messages.
+
+    Someone else saving the same ``what`` first is a 412 however it was caught: by the version
+    the form carried (StaleVersion), or by the UPDATE's version check when both requests read
+    the same version at the same moment (StaleDataError, at the service's flush or at commit).
+    """
     try:
         result = action()
         commit()
     except NotPermitted as error:
         db.session.rollback()
         abort(403, description=error.message)
+    except StaleVersion as error:
+        db.session.rollback()
+        return None, stale_errors(error.what if what == "record" else what), 412
+    except StaleDataError:
+        db.session.rollback()
+        return None, stale_errors(what), 412
     except DomainError as error:
         db.session.rollback()
         return None, error.errors, error.status
@@ -177,15 +194,21 @@ def _upload_dir() -> str:
 @login_required
 def index() -> tuple[str, int]:
     user = acting_user()
-    contracts = contract_service.list_contracts_for(db.session, user)
-    today = _today()
-    views = [contract_service.contract_view(c, today) for c in contracts]
+    try:
+        contracts = contract_service.contracts_page(
+            db.session, user, parse_page(request.args.get("page")), PER_PAGE
+        )
+    except InvalidPage:
+        abort(404)
+    views = contract_service.contract_views(db.session, contracts.items, _today())
     return page(
         "contracts/index.html",
         views=views,
+        contracts=contracts,
         manager=user.has_role(*MANAGERS),
         reader=user.has_role(*READERS),
-        page_title="Contracts",
+        page_title="Contracts"
+        + (f" (page {contracts.page} of {contracts.pages})" if contracts.pages > 1 else ""),
     )
 
 
@@ -237,12 +260,27 @@ def show(contract_id: int) -> tuple[str, int]:
 @bp.get("/<int:contract_id>/history")
 @roles_required(*READERS)
 def history(contract_id: int) -> tuple[str, int]:
-    contract, _access = _contract(contract_id, ContractAction.VIEW_HISTORY)
+    # The contract row alone: the history needs none of its returns.
+    contract = contract_service.find_contract(db.session, contract_id)
+    if contract is None:
+        abort(404)
+    reason = contract_access(db.session, acting_user(), contract).why_not(
+        ContractAction.VIEW_HISTORY
+    )
+    if reason is not None:
+        abort(403, description=reason)
+    try:
+        events = contract_service.contract_history_page(
+            db.session, contract, parse_page(request.args.get("page")), HISTORY_PER_PAGE
+        )
+    except InvalidPage:
+        abort(404)
     return page(
         "contracts/history.html",
         contract=contract,
-        events=contract_service.contract_history(db.session, contract),
-        page_title=f"History – {contract.reference}",
+        events=events,
+        page_title=f"History – {contract.reference}"
+        + (f" (page {events.page} of {events.pages})" if events.pages > 1 else ""),
     )
 
 
@@ -268,6 +306,8 @@ def settings(contract_id: int) -> Response | tuple[str, int]:
     if request.method == "POST":
         form = request.form
         data, errors = load_form(SettingsInputSchema(), request.form)
+        if not errors and data.get("version") is None:
+            errors = {"_form": [NO_VERSION]}
         status = 422
         if not errors:
             _, errors, status = attempt(
@@ -277,11 +317,15 @@ def settings(contract_id: int) -> Response | tuple[str, int]:
                     contract,
                     data,
                     expected_version=data.get("version"),
-                )
+                ),
+                "contract",
             )
             if not errors:
                 flash("Reporting and RAG settings saved.", "success")
                 return redirect(url_for("contracts.show", contract_id=contract.id))
+            if status == 412:
+                # Someone else saved first: show the settings as they now are.
+                form = _settings_form(contract)
     return page(
         "contracts/settings.html",
         status,
@@ -290,6 +334,19 @@ def settings(contract_id: int) -> Response | tuple[str, int]:
         errors=errors,
         page_title=f"Reporting and RAG settings – {contract.reference}",
     )
+
+
+def _accrual_form(kpi: Any) -> dict[str, Any]:
+    form: dict[str, Any] = {"accrual": kpi.accrual, "version": str(kpi.version_id)}
+    for slot, milestone in enumerate(kpi.milestones, start=1):
+        name = f"milestone_{slot}"
+        form |= {
+            f"{name}-day": str(milestone.due_on.day),
+            f"{name}-month": str(milestone.due_on.month),
+            f"{name}-year": str(milestone.due_on.year),
+            f"{name}_quantity": f"{milestone.cumulative_quantity.normalize():f}",
+        }
+    return form
 
 
 @bp.route("/<int:contract_id>/kpis/<int:kpi_id>", methods=["GET", "POST"])
@@ -301,18 +358,12 @@ def kpi_accrual(contract_id: int, kpi_id: int) -> Response | tuple[str, int]:
         abort(404)
     errors: FieldErrors = {}
     status = 200
-    form: dict[str, Any] = {"accrual": kpi.accrual, "version": str(kpi.version_id)}
-    for slot, milestone in enumerate(kpi.milestones, start=1):
-        name = f"milestone_{slot}"
-        form |= {
-            f"{name}-day": str(milestone.due_on.day),
-            f"{name}-month": str(milestone.due_on.month),
-            f"{name}-year": str(milestone.due_on.year),
-            f"{name}_quantity": f"{milestone.cumulative_quantity.normalize():f}",
-        }
+    form = _accrual_form(kpi)
     if request.method == "POST":
         form = request.form.to_dict()
         data, errors = load_accrual_form(request.form)
+        if not errors and data.get("version") is None:
+            errors = {"_form": [NO_VERSION]}
         status = 422
         if not errors:
             _, errors, status = attempt(
@@ -324,11 +375,14 @@ def kpi_accrual(contract_id: int, kpi_id: int) -> Response | tuple[str, int]:
                     accrual=data["accrual"],
                     milestones=data["milestones"],
                     expected_version=data.get("version"),
-                )
+                ),
+                "KPI",
             )
             if not errors:
                 flash(f"Accrual profile of {kpi.criterion_code} saved.", "success")
                 return redirect(url_for("contracts.show", contract_id=contract.id))
+            if status == 412:
+                form = _accrual_form(kpi)
     return page(
         "contracts/kpi.html",
         status,
@@ -504,6 +558,8 @@ def decide(contract_id: int, return_id: int, line_id: int) -> Response | tuple[s
     delivery_return = _return(contract, return_id)
     line = _line(delivery_return, line_id)
     data, errors = load_form(DecisionInputSchema(), request.form)
+    if not errors and data.get("version") is None:
+        errors = {"_form": [NO_VERSION]}
     status = 422
     if not errors:
         _, errors, status = attempt(
@@ -515,7 +571,8 @@ def decide(contract_id: int, return_id: int, line_id: int) -> Response | tuple[s
                 decision=data["decision"],
                 text=data["text"],
                 expected_version=data.get("version"),
-            )
+            ),
+            "figure",
         )
         if not errors:
             words = {"verified": "verified", "queried": "queried", "rejected": "rejected"}
@@ -544,6 +601,8 @@ def answer(contract_id: int, return_id: int, line_id: int) -> Response | tuple[s
     delivery_return = _return(contract, return_id)
     line = _line(delivery_return, line_id)
     data, errors = load_form(AnswerInputSchema(), request.form)
+    if not errors and data.get("version") is None:
+        errors = {"_form": [NO_VERSION]}
     status = 422
     if not errors:
         _, errors, status = attempt(
@@ -555,7 +614,8 @@ def answer(contract_id: int, return_id: int, line_id: int) -> Response | tuple[s
                 answer=data["answer"],
                 revised_quantity=data.get("revised_quantity"),
                 expected_version=data.get("version"),
-            )
+            ),
+            "figure",
         )
         if not errors:
             flash(f"Your answer on {line.kpi.criterion_code} was sent for verification.", "success")
@@ -587,11 +647,8 @@ def evidence(contract_id: int, evidence_id: int) -> Response:
         abort(404)
     except OSError:
         abort(409, description="This evidence file does not match its recorded checksum")
-    response = Response(data, mimetype=item.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{item.original_name}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
+    response = Response(data, mimetype=evidence_service.download_type(item.content_type))
+    response.headers.update(evidence_service.download_headers(item.original_name))
     return response
 
 
@@ -638,13 +695,14 @@ def action_done(contract_id: int, action_id: int) -> Response | tuple[str, int]:
     if action is None:
         abort(404)
     version = request.form.get("version", "")
-    if not version.isdigit() or len(version) > 9:
+    if not version.isdecimal() or len(version) > 9:
         flash("The form was out of date: reload the page and try again. Nothing was saved.", "info")
         return redirect(url_for("contracts.show", contract_id=contract.id) + "#actions")
     _, errors, _status = attempt(
         lambda: contract_service.complete_remedial_action(
             db.session, acting_user(), contract, action, expected_version=int(version)
-        )
+        ),
+        "remedial action",
     )
     if errors:
         for messages in errors.values():

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from socialvalue import scoring
@@ -22,6 +23,7 @@ from socialvalue.extensions import db
 from socialvalue.models.tender import Criterion, MemberRole, Tender, TenderStatus
 from socialvalue.schemas.common import FieldErrors, load_form
 from socialvalue.schemas.evaluation import (
+    STALE_FORM,
     AwardInputSchema,
     ConsensusInputSchema,
     DeclarationInputSchema,
@@ -30,18 +32,21 @@ from socialvalue.schemas.evaluation import (
 from socialvalue.services import contracts as contract_service
 from socialvalue.services import evaluation as evaluation_service
 from socialvalue.services.access import Action, TenderAccess, tender_access
-from socialvalue.services.bids import load_bids
-from socialvalue.services.errors import DomainError, NotPermitted
+from socialvalue.services.bids import load_bids, submitted_bid
+from socialvalue.services.errors import DomainError, NotPermitted, StaleVersion
+from socialvalue.services.pagination import InvalidPage, parse_page
 from socialvalue.views.helpers import format_decimal
-from socialvalue.views.support import acting_user, commit, load_tender, tender_with_access
+from socialvalue.views.support import (
+    acting_user,
+    commit,
+    load_tender,
+    stale_errors,
+    tender_with_access,
+)
 
 bp = Blueprint("evaluation", __name__, url_prefix="/tenders")
 
 HISTORY_PER_PAGE = 50
-CONCURRENT_SAVE = (
-    "Someone else saved this at the same moment, so your change was not saved. "
-    "Reload the page to see the latest version, then try again."
-)
 T = TypeVar("T")
 
 SOURCE_LABELS = {
@@ -126,12 +131,16 @@ def _scale_options(criterion: Criterion) -> list[dict[str, Any]]:
     ]
 
 
-def _save(action: Callable[[], T]) -> tuple[T | None, FieldErrors, int]:
+def _save(action: Callable[[], T], what: str) -> tuple[T | None, FieldErrors, int]:
     """Run one service call and commit the request's transaction.
 
     Returns (result, {}, 200), or (None, errors, status) after rolling back when the service
-    refused (422 invalid, 409 wrong state, 412 someone else saved first, 409 for a concurrent
-    insert caught by a unique constraint). A refusal by the permission policy is a 403 page.
+    refused (422 invalid, 409 wrong state). Someone else saving the same ``what`` first is a
+    412, however it was caught: by the version the form carried (StaleVersion), by the
+    version check of the UPDATE when both requests read the same version at the same moment
+    (StaleDataError, raised at the service's flush or at commit), or by the unique key when
+    both created the record at once (IntegrityError). A refusal by the permission policy is a
+    403 page.
     """
     try:
         result = action()
@@ -139,12 +148,15 @@ def _save(action: Callable[[], T]) -> tuple[T | None, FieldErrors, int]:
     except NotPermitted as error:
         db.session.rollback()
         abort(403, description=error.message)
+    except StaleVersion:
+        db.session.rollback()
+        return None, stale_errors(what), 412
     except DomainError as error:
         db.session.rollback()
         return None, error.errors, error.status
-    except IntegrityError:
+    except (StaleDataError, IntegrityError):
         db.session.rollback()
-        return None, {"_form": [CONCURRENT_SAVE]}, 409
+        return None, stale_errors(what), 412
     return result, {}, 200
 
 
@@ -221,7 +233,8 @@ def declaration(tender_id: int) -> str | Response | tuple[str, int]:
                     tender,
                     has_conflict=data["has_conflict"],
                     details=data["details"],
-                )
+                ),
+                "declaration",
             )
             if not errors:
                 if data["has_conflict"]:
@@ -266,7 +279,11 @@ def worklist(tender_id: int) -> str | Response:
     member = access.member
     assert member is not None
     closed_reason = access.why_not(Action.EVALUATE)
-    items = [] if closed_reason else evaluation_service.worklist(db.session, tender, member)
+    items = (
+        []
+        if closed_reason
+        else evaluation_service.worklist(db.session, tender, member, with_content=False)
+    )
     counts: dict[str, int] = defaultdict(int)
     for item in items:
         counts[item.state] += 1
@@ -293,7 +310,10 @@ def _score_page(
     form: dict[str, Any] | None = None,
     errors: FieldErrors | None = None,
     status: int = 200,
+    unsaved: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
+    """The scoring page; ``unsaved`` is a change refused because someone else saved first (the
+    form then shows the current version, and the refused change is shown beside it)."""
     member = access.member
     assert member is not None
     criterion = _criterion_or_404(tender, criterion_code)
@@ -360,6 +380,7 @@ def _score_page(
             form=form,
             errors=_visible_errors(errors or {}),
             version=own.version_id if own is not None else 0,
+            unsaved=unsaved,
             previous=items[index - 1] if index > 0 else None,
             next_item=items[index + 1] if index + 1 < len(items) else None,
             position=index + 1,
@@ -405,14 +426,17 @@ def score(tender_id: int, bid_label: str, criterion_code: str) -> str | Response
     criterion = _criterion_or_404(tender, criterion_code)
     if not access.assigned_to(criterion.id):
         abort(403, description="You are not assigned to score this criterion")
-    items = evaluation_service.worklist(db.session, tender, member)
-    item = next(
-        (i for i in items if i.bid.label == bid_label and i.criterion.id == criterion.id), None
-    )
-    if item is None:
+    bid = submitted_bid(db.session, tender, bid_label)
+    if bid is None:
         abort(404)
     form = {"score": request.form.get("score"), "rationale": request.form.get("rationale", "")}
     data, errors = load_form(ScoreInputSchema(), request.form)
+    # A form without the version it was loaded with cannot be checked for a concurrent change
+    # (a submitted score is locked whatever the form says: the service answers that).
+    if not errors and data["version"] is None:
+        own = evaluation_service.own_score(db.session, acting_user(), bid, criterion)
+        if own is None or not own.submitted:
+            errors = {"_form": [STALE_FORM]}
     status = 422
     if not errors:
         submit = data["action"] == "submit"
@@ -421,13 +445,14 @@ def score(tender_id: int, bid_label: str, criterion_code: str) -> str | Response
                 db.session,
                 acting_user(),
                 tender,
-                item.bid,
+                bid,
                 criterion,
                 score=data["score"],
                 rationale=data["rationale"],
                 submit=submit,
                 expected_version=data["version"],
-            )
+            ),
+            "score",
         )
         if not errors:
             if not submit:
@@ -441,6 +466,8 @@ def score(tender_id: int, bid_label: str, criterion_code: str) -> str | Response
                     )
                 )
             flash(f"Score submitted for Bid {bid_label} on {criterion_code}.", "success")
+            # Only now the list: what is left to score includes the score just submitted.
+            items = evaluation_service.worklist(db.session, tender, member, with_content=False)
             following = _next_open_pair(items, bid_label, criterion_code)
             if following is None:
                 return redirect(url_for(".worklist", tender_id=tender_id))
@@ -454,6 +481,17 @@ def score(tender_id: int, bid_label: str, criterion_code: str) -> str | Response
             )
     tender = load_tender(tender_id)
     access = tender_access(db.session, acting_user(), tender)
+    if status == 412:
+        # Someone else saved first: show the current version, and the refused change beside it.
+        return _score_page(
+            tender,
+            access,
+            bid_label,
+            criterion_code,
+            errors=errors,
+            status=412,
+            unsaved={"score": form["score"], "text": form["rationale"]},
+        )
     return _score_page(
         tender, access, bid_label, criterion_code, form=form, errors=errors, status=status
     )
@@ -499,6 +537,7 @@ def _consensus_page(
     form: dict[str, Any] | None = None,
     errors: FieldErrors | None = None,
     status: int = 200,
+    unsaved: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     criterion = _criterion_or_404(tender, criterion_code, qualitative=True)
     bid = next((b for b in load_bids(db.session, tender) if b.label == bid_label), None)
@@ -535,6 +574,7 @@ def _consensus_page(
             form=form,
             errors=_visible_errors(errors or {}),
             version=existing.version_id if existing is not None else 0,
+            unsaved=unsaved,
             can_record=tender.status == TenderStatus.PUBLISHED,
             page_title=f"Consensus score: Bid {bid.label} on {criterion.code}",
         ),
@@ -556,6 +596,8 @@ def consensus(
         abort(404)
     form = {"score": request.form.get("score"), "reason": request.form.get("reason", "")}
     data, errors = load_form(ConsensusInputSchema(), request.form)
+    if not errors and data["version"] is None:
+        errors = {"_form": [STALE_FORM]}
     status = 422
     if not errors:
         _, errors, status = _save(
@@ -568,7 +610,8 @@ def consensus(
                 score=data["score"],
                 reason=data["reason"],
                 expected_version=data["version"],
-            )
+            ),
+            "consensus score",
         )
         if not errors:
             flash(f"Consensus score recorded for Bid {bid_label} on {criterion_code}.", "success")
@@ -576,6 +619,15 @@ def consensus(
                 url_for(".moderation", tender_id=tender_id, _anchor=f"criterion-{criterion_code}")
             )
     tender = load_tender(tender_id)
+    if status == 412:
+        return _consensus_page(
+            tender,
+            bid_label,
+            criterion_code,
+            errors=errors,
+            status=412,
+            unsaved={"score": form["score"], "text": form["reason"]},
+        )
     return _consensus_page(
         tender, bid_label, criterion_code, form=form, errors=errors, status=status
     )
@@ -637,6 +689,8 @@ def award(tender_id: int) -> str | Response | tuple[str, int]:
         return _award_page(tender)
     form = {"rationale": request.form.get("rationale", "")}
     data, errors = load_form(AwardInputSchema(), request.form)
+    if not errors and data["version"] is None:
+        errors = {"_form": [STALE_FORM]}
     status = 422
     if not errors:
         decision, errors, status = _save(
@@ -646,7 +700,8 @@ def award(tender_id: int) -> str | Response | tuple[str, int]:
                 tender,
                 rationale=data["rationale"],
                 expected_version=data["version"],
-            )
+            ),
+            "tender",
         )
         if decision is not None:
             flash(
@@ -706,11 +761,11 @@ def summary(tender_id: int, bid_label: str) -> str:
 @login_required
 def history(tender_id: int) -> str:
     tender, _access = tender_with_access(tender_id, Action.VIEW_HISTORY)
-    raw_page = request.args.get("page", "1")
-    if not raw_page.isdigit() or len(raw_page) > 9 or int(raw_page) < 1:
-        abort(404)
-    page = evaluation_service.tender_history(db.session, tender, int(raw_page), HISTORY_PER_PAGE)
-    if page.page > page.pages:
+    try:
+        page = evaluation_service.tender_history(
+            db.session, tender, parse_page(request.args.get("page")), HISTORY_PER_PAGE
+        )
+    except InvalidPage:
         abort(404)
     return render_template(
         "evaluation/history.html", tender=tender, history=page, page_title="Tender history"

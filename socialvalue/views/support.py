@@ -69,5 +69,20 @@ def commit() -> None:
         raise StaleVersion() from error
 
 
+def stale_errors(what: str) -> dict[str, list[str]]:
+    """The web's answer to a concurrent edit: the page is shown again with the current version.
+
+    For a version that no longer matches (StaleVersion), and for the same race caught at the
+    database (the UPDATE's version check, or the unique key of a row created at the same time).
+    """
+    return {
+        "_form": [
+            f"Someone else changed this {what} while you were editing it. Your change was not "
+            "saved. This page now shows the current version: check it, then make your change "
+            "again if it is still needed."
+        ]
+    }
+
+
 def forbid(error: NotPermitted) -> None:
     abort(403, description=error.message)

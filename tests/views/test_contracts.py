@@ -390,9 +390,13 @@ def test_evidence_is_served_as_an_attachment_never_inline(app: Any) -> None:
     assert response.status_code == 200
     assert response.data == PDF
     assert response.mimetype == "application/pdf"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="a_b.pdf"'
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"a_b.pdf\"; filename*=UTF-8''a_b.pdf"
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Content-Security-Policy"] == "sandbox"
+    assert response.headers["Content-Security-Policy"] == (
+        "default-src 'none'; sandbox; frame-ancestors 'none'"
+    )
     outsider = make_user(db.session, Role.SUPPLIER, name="Other Supplier")
     db.session.commit()
     assert (
@@ -506,6 +510,7 @@ def test_rag_bands_are_configurable_and_changes_are_audited(app: Any) -> None:
         url,
         data={
             "csrf_token": token(client, url),
+            "version": str(s4.contract.version_id),
             "reporting_frequency": "monthly",
             "green_from": "90",
             "amber_from": "60",
@@ -525,6 +530,7 @@ def test_milestones_change_what_is_expected(app: Any) -> None:
         url,
         data={
             "csrf_token": token(client, url),
+            "version": str(kpi.version_id),
             "accrual": "milestones",
             "milestone_1-day": "31",
             "milestone_1-month": "3",
@@ -538,6 +544,7 @@ def test_milestones_change_what_is_expected(app: Any) -> None:
         url,
         data={
             "csrf_token": token(client, url),
+            "version": str(kpi.version_id),
             "accrual": "milestones",
             "milestone_1-day": "30",
             "milestone_1-month": "9",

@@ -515,6 +515,33 @@ def test_edit_details_refuses_a_stale_form(people: Any, client_for: Any) -> None
     assert fresh(tender.id).title == "Changed by Orla" and audit_count() == before
 
 
+def test_a_race_lost_at_the_database_is_a_409_page_and_saves_nothing(
+    people: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version check passed, but another request's UPDATE landed first: the versioned
+    UPDATE matches no row (StaleDataError at the flush). Every page gets a plain 409, not a 500."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    tender = make_tender(db.session, people.officer, title="Original")
+    db.session.commit()
+    client = client_for(people.officer)
+    url = f"/tenders/{tender.id}/details"
+    text(client.get(url))
+
+    def lose_the_race(*_args: Any, **_kwargs: Any) -> None:
+        db.session.execute(sa.update(Tender).where(Tender.id == tender.id).values(title="Mine"))
+        raise StaleDataError("UPDATE statement on table 'tenders' expected to update 1 row(s)")
+
+    monkeypatch.setattr(tender_service, "update_tender_details", lose_the_race)
+    before = audit_count()
+    response = post(client, url, details_form(title="Mine", version=str(tender.version_id)))
+    assert response.status_code == 409
+    page = text(response)
+    assert "Someone else changed this first" in page
+    assert "your change was not saved" in page
+    assert fresh(tender.id).title == "Original" and audit_count() == before
+
+
 def test_bid_deadline_is_fixed_once_published(people: Any, client_for: Any) -> None:
     tender = make_s1_tender(db.session, people.officer, record_bids=False, close=False)
     deadline = tender.bid_deadline
