@@ -27,18 +27,25 @@ class AuditEvent(Base):
     occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     actor_label: Mapped[str] = mapped_column(sa.String(300))
-    action: Mapped[str] = mapped_column(sa.String(80), index=True)
+    action: Mapped[str] = mapped_column(sa.String(80))
     entity_type: Mapped[str] = mapped_column(sa.String(60))
     entity_id: Mapped[str] = mapped_column(sa.String(80))
-    tender_id: Mapped[int | None] = mapped_column(index=True)
-    contract_id: Mapped[int | None] = mapped_column(index=True)
+    tender_id: Mapped[int | None]
+    contract_id: Mapped[int | None]
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     prev_hash: Mapped[str] = mapped_column(sa.String(80))
     event_hash: Mapped[str] = mapped_column(sa.String(80), unique=True)
 
-    __table_args__ = (sa.Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_events_entity", "entity_type", "entity_id"),
+        # A tender's or a contract's history, or one kind of event, newest first: the page is
+        # read from the index in order instead of fetching every matching row to sort it.
+        sa.Index("ix_audit_events_tender_id_sequence", "tender_id", "sequence"),
+        sa.Index("ix_audit_events_contract_id_sequence", "contract_id", "sequence"),
+        sa.Index("ix_audit_events_action_sequence", "action", "sequence"),
+    )
 
 
 class AuditChainHead(Base):

@@ -91,6 +91,8 @@ class Contract(TimestampMixin, Base):
             "reporting_frequency IN ('monthly', 'quarterly')", name="frequency_known"
         ),
         sa.CheckConstraint("end_date >= start_date", name="term_ordered"),
+        # The contracts list, newest start first (pages read from the index).
+        sa.Index("ix_contracts_start_date_id", "start_date", "id"),
     )
 
 

@@ -37,7 +37,7 @@ class Tender(TimestampMixin, Base):
     contract_start: Mapped[dt.date]
     contract_end: Mapped[dt.date]
     bid_deadline: Mapped[dt.datetime]
-    status: Mapped[str] = mapped_column(sa.String(20), default=TenderStatus.DRAFT, index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=TenderStatus.DRAFT)
 
     # The exact framework version this tender is evaluated under, pinned forever.
     framework_version_id: Mapped[int] = mapped_column(sa.ForeignKey("framework_versions.id"))
@@ -83,6 +83,9 @@ class Tender(TimestampMixin, Base):
         sa.CheckConstraint(
             "status IN ('draft', 'published', 'awarded', 'cancelled')", name="status_known"
         ),
+        # The tenders list, newest first, and filtered by status (pages read from the index).
+        sa.Index("ix_tenders_created_at_id", "created_at", "id"),
+        sa.Index("ix_tenders_status_created_at_id", "status", "created_at", "id"),
     )
 
     @property

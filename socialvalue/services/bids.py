@@ -17,6 +17,7 @@ from socialvalue.models.user import User
 from socialvalue.services.access import Action, tender_access
 from socialvalue.services.audit import record_event
 from socialvalue.services.errors import DomainError, StaleVersion, StateConflict, ValidationFailed
+from socialvalue.services.pagination import Page, paginate
 
 MAX_ID = 2**31 - 1
 
@@ -31,21 +32,34 @@ def bid_label(index: int) -> str:
     return label
 
 
-def load_bids(session: Session, tender: Tender, submitted_only: bool = True) -> list[Bid]:
-    """All bids of a tender with their commitments, responses and answers, in three queries."""
-    query = (
-        sa.select(Bid)
-        .where(Bid.tender_id == tender.id)
-        .options(
+def load_bids(
+    session: Session, tender: Tender, submitted_only: bool = True, *, with_content: bool = True
+) -> list[Bid]:
+    """All bids of a tender with their commitments, responses and answers, in three queries.
+
+    ``with_content=False`` loads the bids alone (one query), for pages that list bids without
+    reading what they say (their content would then be loaded bid by bid if touched).
+    """
+    query = sa.select(Bid).where(Bid.tender_id == tender.id)
+    if with_content:
+        query = query.options(
             selectinload(Bid.commitments),
             selectinload(Bid.responses),
             selectinload(Bid.gate_answers),
         )
-        .order_by(sa.func.length(Bid.label), Bid.label)
-    )
+    query = query.order_by(sa.func.length(Bid.label), Bid.label)
     if submitted_only:
         query = query.where(Bid.status == BidStatus.SUBMITTED)
     return list(session.execute(query).scalars())
+
+
+def submitted_bid(session: Session, tender: Tender, label: str) -> Bid | None:
+    """The tender's submitted bid called ``label`` ("A", "B"...), without its content."""
+    return session.execute(
+        sa.select(Bid).where(
+            Bid.tender_id == tender.id, Bid.label == label, Bid.status == BidStatus.SUBMITTED
+        )
+    ).scalar_one_or_none()
 
 
 def snapshot_bid(bid: Bid) -> dict[str, Any]:
@@ -381,3 +395,23 @@ def supplier_invitations(session: Session, supplier: User) -> list[Invitation]:
         ).scalars()
     }
     return [Invitation(m, m.tender, bids.get(m.tender_id)) for m in members]
+
+
+def bids_page(
+    session: Session,
+    tender: Tender,
+    page: int,
+    per_page: int,
+    *,
+    submitted_only: bool = True,
+    total: int | None = None,
+) -> Page[Bid]:
+    """One page of the tender's bids in label order (A..Z, AA..), without their content.
+
+    ``total`` (e.g. from ``bid_status_counts``) saves the count query; InvalidPage past the end.
+    """
+    query = sa.select(Bid).where(Bid.tender_id == tender.id)
+    if submitted_only:
+        query = query.where(Bid.status == BidStatus.SUBMITTED)
+    query = query.order_by(sa.func.length(Bid.label), Bid.label)
+    return paginate(session, query, page, per_page, total=total)

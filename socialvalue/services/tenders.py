@@ -33,6 +33,7 @@ from socialvalue.models.tender import (
 from socialvalue.models.user import Role, User
 from socialvalue.services.audit import record_event
 from socialvalue.services.errors import DomainError, StaleVersion, StateConflict, ValidationFailed
+from socialvalue.services.pagination import Page, paginate
 
 # Common UK practice for 0-5 scales (secondary sources: see frameworks.md); buyers may edit.
 DEFAULT_0_TO_5_DESCRIPTORS = (
@@ -135,14 +136,44 @@ def get_tender(session: Session, tender_id: int) -> Tender | None:
     ).scalar_one_or_none()
 
 
-def list_tenders_for(session: Session, user: User) -> Sequence[Tender]:
-    """Tenders this user may see: all for officers and auditors, their own for everyone else."""
+#: The filters of the tenders list: stored statuses, with a published tender "open" until its
+#: bid deadline and "evaluating" after it.
+TENDER_LIST_FILTERS = ("draft", "open", "evaluating", "awarded", "cancelled")
+
+
+def tenders_query(
+    user: User, status: str | None = None, now: dt.datetime | None = None
+) -> sa.Select[tuple[Tender]]:
+    """Tenders this user may see, newest first: all for officers and auditors, their own for
+    everyone else; ``status`` is one of TENDER_LIST_FILTERS (None: every tender)."""
     query = sa.select(Tender).order_by(Tender.created_at.desc(), Tender.id.desc())
     if not user.has_role(Role.ADMIN, Role.OFFICER, Role.AUDITOR):
         query = query.join(TenderMember, TenderMember.tender_id == Tender.id).where(
             TenderMember.user_id == user.id, TenderMember.removed_at.is_(None)
         )
-    return session.execute(query).scalars().all()
+    if status in ("open", "evaluating"):
+        now = now or utcnow()
+        query = query.where(
+            Tender.status == TenderStatus.PUBLISHED,
+            Tender.bid_deadline > now if status == "open" else Tender.bid_deadline <= now,
+        )
+    elif status is not None:
+        if status not in TENDER_LIST_FILTERS:
+            raise ValueError(f"unknown tender filter {status!r}")
+        query = query.where(Tender.status == status)
+    return query
+
+
+def list_tenders_for(session: Session, user: User) -> Sequence[Tender]:
+    """Tenders this user may see: all for officers and auditors, their own for everyone else."""
+    return session.execute(tenders_query(user)).scalars().all()
+
+
+def tenders_page(
+    session: Session, user: User, page: int, per_page: int, status: str | None = None
+) -> Page[Tender]:
+    """One page of ``tenders_query`` (two statements; InvalidPage past the last page)."""
+    return paginate(session, tenders_query(user, status), page, per_page)
 
 
 def published_framework_versions(session: Session) -> Sequence[FrameworkVersion]:
@@ -915,20 +946,18 @@ class MemberTask:
     text: str
 
 
-def member_tasks(session: Session, user: User) -> dict[int, MemberTask]:
-    """For each tender the user evaluates: their next step, in a fixed number of queries."""
-    members = (
-        session.execute(
-            sa.select(TenderMember)
-            .where(
-                TenderMember.user_id == user.id,
-                TenderMember.role.in_((MemberRole.EVALUATOR, MemberRole.PANEL)),
-            )
-            .options(selectinload(TenderMember.tender))
-        )
-        .scalars()
-        .all()
+def member_tasks(
+    session: Session, user: User, tender_ids: Sequence[int] | None = None
+) -> dict[int, MemberTask]:
+    """For each tender the user evaluates (of ``tender_ids``, e.g. one page of the list; None:
+    all of them): their next step, in a fixed number of queries."""
+    query = sa.select(TenderMember).where(
+        TenderMember.user_id == user.id,
+        TenderMember.role.in_((MemberRole.EVALUATOR, MemberRole.PANEL)),
     )
+    if tender_ids is not None:
+        query = query.where(TenderMember.tender_id.in_(list(tender_ids)))
+    members = session.execute(query.options(selectinload(TenderMember.tender))).scalars().all()
     tender_ids = [m.tender_id for m in members]
     bid_counts = dict(
         session.execute(

@@ -20,6 +20,7 @@ from socialvalue.schemas.account import TokenCreateInputSchema
 from socialvalue.schemas.common import load_form
 from socialvalue.services import api_tokens
 from socialvalue.services.errors import DomainError, NotPermitted
+from socialvalue.services.pagination import PER_PAGE, InvalidPage, parse_page
 from socialvalue.views.support import acting_user, commit
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -28,14 +29,20 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def _tokens_page(
     errors: dict[str, list[str]] | None = None, name: str = "", status: int = 200
 ) -> tuple[str, int]:
-    tokens = api_tokens.list_tokens(db.session, acting_user())
+    try:
+        tokens = api_tokens.tokens_page(
+            db.session, acting_user(), parse_page(request.args.get("page")), PER_PAGE
+        )
+    except InvalidPage:
+        abort(404)
     return (
         render_template(
             "account/tokens.html",
             tokens=tokens,
             errors=errors or {},
             name=name,
-            page_title="API tokens",
+            page_title="API tokens"
+            + (f" (page {tokens.page} of {tokens.pages})" if tokens.pages > 1 else ""),
         ),
         status,
     )

@@ -43,6 +43,7 @@ from socialvalue.services import tenders as tender_service
 from socialvalue.services.access import Action, ContractAction, TenderAccess, contract_access
 from socialvalue.services.errors import DomainError, NotPermitted
 from socialvalue.services.evaluation import members_with_conflicts
+from socialvalue.services.pagination import PER_PAGE, InvalidPage, parse_page
 from socialvalue.views.support import acting_user, commit, roles_required, tender_with_access
 
 bp = Blueprint("tenders", __name__, url_prefix="/tenders")
@@ -50,6 +51,14 @@ bp = Blueprint("tenders", __name__, url_prefix="/tenders")
 MANAGERS = (Role.ADMIN, Role.OFFICER)
 BID_READERS = (Role.ADMIN, Role.OFFICER, Role.AUDITOR)
 MAX_SEARCH = 200
+BIDS_PER_PAGE = 50
+TENDER_FILTER_LABELS = {
+    "draft": "Draft: plan being set up",
+    "open": "Published: open for bids",
+    "evaluating": "Published: bidding closed, being evaluated",
+    "awarded": "Awarded",
+    "cancelled": "Cancelled",
+}
 T = TypeVar("T")
 
 # Plain-English words for the plan's vocabulary (the engine's names stay in the database).
@@ -228,8 +237,20 @@ def index() -> Response | tuple[str, int]:
     user = acting_user()
     if user.has_role(Role.SUPPLIER):
         return redirect(url_for("supplier.index"))
-    tenders = tender_service.list_tenders_for(db.session, user)
-    tasks = {} if user.has_role(Role.AUDITOR) else tender_service.member_tasks(db.session, user)
+    status = request.args.get("status", "")
+    if status not in tender_service.TENDER_LIST_FILTERS:
+        status = ""  # an unknown filter shows every tender rather than an error
+    try:
+        tenders = tender_service.tenders_page(
+            db.session, user, parse_page(request.args.get("page")), PER_PAGE, status or None
+        )
+    except InvalidPage:
+        abort(404)
+    tasks = (
+        {}
+        if user.has_role(Role.AUDITOR)
+        else tender_service.member_tasks(db.session, user, [t.id for t in tenders])
+    )
     task_links = {}
     for tender_id, task in tasks.items():
         if task.action == "declare":
@@ -239,10 +260,16 @@ def index() -> Response | tuple[str, int]:
     return page(
         "tenders/index.html",
         tenders=tenders,
+        status_filter=status,
+        status_label=TENDER_FILTER_LABELS.get(status, ""),
+        status_options=[{"value": "", "text": "All tenders"}]
+        + [{"value": key, "text": text} for key, text in TENDER_FILTER_LABELS.items()],
         tasks=tasks,
         task_links=task_links,
         can_create=user.has_role(*MANAGERS),
-        page_title="Tenders",
+        page_title="Tenders"
+        + (f": {TENDER_FILTER_LABELS[status].lower()}" if status else "")
+        + (f" (page {tenders.page} of {tenders.pages})" if tenders.pages > 1 else ""),
     )
 
 
@@ -872,14 +899,26 @@ def close_bidding(tender_id: int) -> Response | tuple[str, int]:
 @roles_required(*BID_READERS)
 def bids(tender_id: int) -> tuple[str, int]:
     tender, access = tender_with_access(tender_id, Action.VIEW_BIDS)
+    counts = bid_service.bid_status_counts(db.session, tender)
+    try:
+        bids = bid_service.bids_page(
+            db.session,
+            tender,
+            parse_page(request.args.get("page")),
+            BIDS_PER_PAGE,
+            total=counts[BidStatus.SUBMITTED],
+        )
+    except InvalidPage:
+        abort(404)
     return page(
         "tenders/bids.html",
         tender=tender,
-        bids=bid_service.load_bids(db.session, tender),
-        counts=bid_service.bid_status_counts(db.session, tender),
+        bids=bids,
+        counts=counts,
         manager=access.is_manager,
         open_for_bids=_open_for_bids(tender),
-        page_title=f"Bids – {tender.reference}",
+        page_title=f"Bids – {tender.reference}"
+        + (f" (page {bids.page} of {bids.pages})" if bids.pages > 1 else ""),
     )
 
 

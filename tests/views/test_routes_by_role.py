@@ -88,6 +88,7 @@ API_GET_ROUTES = (
     "/api/v1/contracts/<int:contract_id>/kpis",
     "/api/v1/contracts/<int:contract_id>/returns",
     "/api/v1/contracts/<int:contract_id>/returns/<int:return_id>",
+    "/api/v1/contracts/<int:contract_id>/returns/<int:return_id>/lines/<int:line_id>",
     "/api/v1/frameworks",
     "/api/v1/frameworks/<int:version_id>",
     "/api/v1/tenders",
@@ -96,19 +97,19 @@ API_GET_ROUTES = (
     "/api/v1/tenders/<int:tender_id>/bids",
     "/api/v1/tenders/<int:tender_id>/bids/<int:bid_id>",
     "/api/v1/tenders/<int:tender_id>/consensus",
+    "/api/v1/tenders/<int:tender_id>/consensus/<int:bid_id>/<int:criterion_id>",
     "/api/v1/tenders/<int:tender_id>/my-bid",
     "/api/v1/tenders/<int:tender_id>/result",
     "/api/v1/tenders/<int:tender_id>/scores",
+    "/api/v1/tenders/<int:tender_id>/scores/<int:bid_id>/<int:criterion_id>",
 )
 API_WRITE_ONLY_ROUTES = (
     "/api/v1/contracts/<int:contract_id>/returns/<int:return_id>/lines/<int:line_id>/answer",
     "/api/v1/contracts/<int:contract_id>/returns/<int:return_id>/lines/<int:line_id>/decision",
-    "/api/v1/tenders/<int:tender_id>/consensus/<int:bid_id>/<int:criterion_id>",
     "/api/v1/tenders/<int:tender_id>/criteria",
     "/api/v1/tenders/<int:tender_id>/criteria/<int:criterion_id>",
     "/api/v1/tenders/<int:tender_id>/plan",
     "/api/v1/tenders/<int:tender_id>/publish",
-    "/api/v1/tenders/<int:tender_id>/scores/<int:bid_id>/<int:criterion_id>",
 )
 API_POST_ROUTES = (
     "/api/v1/contracts/<int:contract_id>/returns",
@@ -125,6 +126,7 @@ GET_EVALUATING: dict[str, Row] = {
     "/": everyone(200),
     "/accessibility": everyone(200),
     "/healthz": everyone(200),
+    "/healthz/db": everyone(200),
     "/static/<path:filename>": everyone(200),
     "/frameworks/": everyone(200),
     "/frameworks/<framework_id>/<version>/": everyone(200),
