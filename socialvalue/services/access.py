@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -41,7 +42,27 @@ class TenderAccess:
     user: User
     tender: Tender
     member: TenderMember | None
-    pending_own_scores: bool
+    session: Session = field(repr=False, compare=False)
+
+    @cached_property
+    def pending_own_scores(self) -> bool:
+        """An evaluator with scores still to submit (only moderation and results ask, so it is
+        counted when first asked rather than on every page an evaluator opens)."""
+        member = self.member
+        if member is None or member.role not in (MemberRole.EVALUATOR, MemberRole.PANEL):
+            return False
+        from socialvalue.services.evaluation import count_assigned_pairs
+
+        submitted = self.session.execute(
+            sa.select(sa.func.count())
+            .select_from(IndividualScore)
+            .where(
+                IndividualScore.tender_id == self.tender.id,
+                IndividualScore.evaluator_id == self.user.id,
+                IndividualScore.submitted_at.is_not(None),
+            )
+        ).scalar_one()
+        return bool(submitted < count_assigned_pairs(self.session, self.tender, member))
 
     def bidding_closed(self) -> bool:
         return self.tender.status != TenderStatus.DRAFT and utcnow() >= self.tender.bid_deadline
@@ -182,21 +203,7 @@ def tender_access(session: Session, user: User, tender: Tender) -> TenderAccess:
             TenderMember.tender_id == tender.id, TenderMember.user_id == user.id
         )
     ).scalar_one_or_none()
-    pending = False
-    if member is not None and member.role in (MemberRole.EVALUATOR, MemberRole.PANEL):
-        from socialvalue.services.evaluation import count_assigned_pairs
-
-        submitted = session.execute(
-            sa.select(sa.func.count())
-            .select_from(IndividualScore)
-            .where(
-                IndividualScore.tender_id == tender.id,
-                IndividualScore.evaluator_id == user.id,
-                IndividualScore.submitted_at.is_not(None),
-            )
-        ).scalar_one()
-        pending = submitted < count_assigned_pairs(session, tender, member)
-    return TenderAccess(user=user, tender=tender, member=member, pending_own_scores=pending)
+    return TenderAccess(user=user, tender=tender, member=member, session=session)
 
 
 # -- contracts (delivery tracking) -------------------------------------------------------------
