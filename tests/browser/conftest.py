@@ -137,6 +137,9 @@ def check_accessibility(page: Any, name: str) -> None:
     that what the user saw (a flash message, a form's errors after a POST) is what is checked;
     stylesheets and fonts still come from the live server, so colour contrast is real.
     """
+    # A click that navigates returns once the new page is committed, not loaded: on a busy
+    # machine its stylesheets may still be coming, and axe would measure an unstyled page.
+    page.wait_for_load_state("load")
     if page.context in _NO_JAVASCRIPT:
         browser = page.context.browser
         if browser not in _TWINS:

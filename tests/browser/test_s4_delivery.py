@@ -32,8 +32,11 @@ def signed_in(browser: Any, site: Any, email: str) -> Any:
 
 def open_contract(page: Any, site: Any, reference: str) -> None:
     page.goto(site.url + "/")
-    page.get_by_role("link", name="Contracts", exact=True).first.click()
-    page.get_by_role("link", name=re.compile(reference)).click()
+    # Wait for each page to load (stylesheets included) before anything looks at it.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Contracts", exact=True).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(reference)).click()
 
 
 def kpi_rag(page: Any, code: str) -> str:
