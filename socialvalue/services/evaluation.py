@@ -112,6 +112,58 @@ class WorkItem:
         return "submitted" if self.score.submitted else "draft"
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressRow:
+    """One pair on an evaluator's dashboard: plain values, no ORM objects (the dashboard is the
+    page every evaluator reloads all day; it lists every pair they score)."""
+
+    bid_label: str
+    supplier_name: str
+    score: Decimal | None
+    state: str
+
+
+def worklist_progress(
+    session: Session, tender: Tender, member: TenderMember
+) -> list[tuple[Criterion, list[ProgressRow]]]:
+    """The evaluator's pairs grouped by criterion (in plan order), bids in label order, with
+    the state of their own score: what worklist() gives, in two light queries."""
+    assigned = set(member.criterion_ids or [])
+    criteria = [c for c in tender.criteria if c.id in assigned]
+    bids = session.execute(
+        sa.select(Bid.id, Bid.label, Bid.supplier_name)
+        .where(Bid.tender_id == tender.id, Bid.status == BidStatus.SUBMITTED)
+        .order_by(sa.func.length(Bid.label), Bid.label)
+    ).all()
+    own = {
+        (row.bid_id, row.criterion_id): row
+        for row in session.execute(
+            sa.select(
+                IndividualScore.bid_id,
+                IndividualScore.criterion_id,
+                IndividualScore.score,
+                IndividualScore.submitted_at,
+            ).where(
+                IndividualScore.tender_id == tender.id,
+                IndividualScore.evaluator_id == member.user_id,
+            )
+        )
+    }
+    groups = []
+    for criterion in criteria:
+        rows = []
+        for bid in bids:
+            mine = own.get((bid.id, criterion.id))
+            score = None if mine is None else mine.score
+            if score is None:
+                state = "not started"
+            else:
+                state = "draft" if mine.submitted_at is None else "submitted"
+            rows.append(ProgressRow(bid.label, bid.supplier_name, score, state))
+        groups.append((criterion, rows))
+    return groups
+
+
 def worklist(
     session: Session, tender: Tender, member: TenderMember, *, with_content: bool = True
 ) -> list[WorkItem]:

@@ -129,10 +129,9 @@ def valid_id(value: object) -> bool:
 def get_tender(session: Session, tender_id: int) -> Tender | None:
     if not valid_id(tender_id):
         return None
+    # Criteria are on nearly every tender page; gates on few (they load when first touched).
     return session.execute(
-        sa.select(Tender)
-        .where(Tender.id == tender_id)
-        .options(selectinload(Tender.criteria), selectinload(Tender.gates))
+        sa.select(Tender).where(Tender.id == tender_id).options(selectinload(Tender.criteria))
     ).scalar_one_or_none()
 
 

@@ -279,19 +279,21 @@ def worklist(tender_id: int) -> str | Response:
     member = access.member
     assert member is not None
     closed_reason = access.why_not(Action.EVALUATE)
-    items = (
-        []
-        if closed_reason
-        else evaluation_service.worklist(db.session, tender, member, with_content=False)
+    groups = (
+        [] if closed_reason else evaluation_service.worklist_progress(db.session, tender, member)
     )
     counts: dict[str, int] = defaultdict(int)
-    for item in items:
-        counts[item.state] += 1
-    first_open = next((item for item in items if item.state != "submitted"), None)
+    first_open = None
+    for criterion, rows in groups:
+        for row in rows:
+            counts[row.state] += 1
+            if first_open is None and row.state != "submitted":
+                first_open = (row.bid_label, criterion.code)
     return render_template(
         "evaluation/worklist.html",
         tender=tender,
-        items=items,
+        groups=groups,
+        total=sum(len(rows) for _, rows in groups),
         counts=counts,
         first_open=first_open,
         closed_reason=closed_reason,
