@@ -221,7 +221,9 @@ def update_plan(data: dict[str, Any], tender_id: int) -> Response:
 @blp.response(201, s.PlanItemSchema)
 @problems(400, 403, 404, 409, 422)
 def add_criterion(data: dict[str, Any], tender_id: int) -> Any:
-    """Add a framework measure (a pass/fail measure becomes a gate) or a tender question."""
+    """Add a framework measure (a pass/fail measure becomes a gate) or a tender question.
+
+    Any change to the plan is a change to the tender: its ETag moves on."""
     tender, _ = tender_for(tender_id, Action.MANAGE_TENDER)
     user = api_user()
     if data.get("measure_id") is not None:
@@ -238,7 +240,7 @@ def add_criterion(data: dict[str, Any], tender_id: int) -> Any:
 @blp.response(204)
 @problems(403, 404, 409, 412, 428)
 def remove_criterion(tender_id: int, criterion_id: int) -> Any:
-    """Remove a criterion from a draft plan (If-Match: the tender's ETag)."""
+    """Remove a criterion from a draft plan (If-Match: the tender's ETag, which moves on)."""
     tender, _ = tender_for(tender_id, Action.MANAGE_TENDER)
     criterion = criterion_of(tender, criterion_id)
     expected_version("tender", tender)

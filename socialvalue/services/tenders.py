@@ -78,6 +78,13 @@ def _check_version(record: Any, expected_version: int | None, what: str) -> None
         raise StaleVersion(what)
 
 
+def _plan_changed(tender: Tender) -> None:
+    """A criterion or gate was added, changed or removed: the tender itself is updated too, so
+    its version (the API's ETag, the forms' version field) moves on, and two people changing
+    the plan at the same moment meet at the tender's versioned UPDATE instead of both winning."""
+    tender.updated_at = utcnow()
+
+
 def _require_unlocked(tender: Tender) -> None:
     if tender.plan_locked:
         published = tender.plan_published_at
@@ -405,6 +412,7 @@ def add_measure_criterion(
         criterion.scale_max = int(scale.get("maximum", 5))
         criterion.descriptors = list(scale.get("descriptors", []))
     session.add(criterion)
+    _plan_changed(tender)
     session.flush()
     _audit_criterion(session, actor, tender, criterion, "criterion.added", None)
     return criterion
@@ -444,6 +452,7 @@ def add_question_criterion(
         position=len(tender.criteria),
     )
     session.add(criterion)
+    _plan_changed(tender)
     session.flush()
     _audit_criterion(session, actor, tender, criterion, "criterion.added", None)
     return criterion
@@ -466,6 +475,7 @@ def update_criterion(
             setattr(criterion, name, data[name])
     if criterion.kind == "quantitative" and not criterion.quantitative_method:
         criterion.quantitative_method = None
+    _plan_changed(tender)
     session.flush()
     _audit_criterion(session, actor, tender, criterion, "criterion.changed", before)
     return criterion
@@ -482,6 +492,7 @@ def remove_criterion(session: Session, actor: User, tender: Tender, criterion: C
         if criterion.id in (member.criterion_ids or []):
             member.criterion_ids = [i for i in member.criterion_ids if i != criterion.id]
     tender.criteria.remove(criterion)
+    _plan_changed(tender)
     session.flush()
     record_event(
         session,
@@ -533,6 +544,7 @@ def add_gate(session: Session, actor: User, tender: Tender, data: Mapping[str, A
         position=len(tender.gates),
     )
     session.add(gate)
+    _plan_changed(tender)
     session.flush()
     record_event(
         session,
@@ -553,6 +565,7 @@ def remove_gate(session: Session, actor: User, tender: Tender, gate: Gate) -> No
         raise DomainError("That gate is not part of this tender")
     before = {"code": gate.code, "title": gate.title, "measure_code": gate.measure_code}
     tender.gates.remove(gate)
+    _plan_changed(tender)
     session.flush()
     record_event(
         session,

@@ -237,6 +237,9 @@ def test_plan_criteria_gates_and_publish(api: Any) -> None:
     etag = officer.get(url).headers["ETag"]
     assert officer.delete(delete_url, headers={"If-Match": etag}).status_code == 204
     problem(officer.delete(delete_url, headers={"If-Match": etag}), 404)
+    # Changing the plan changed the tender: the ETag read before it is stale now.
+    problem(officer.post(f"{url}/publish", headers={"If-Match": etag}), 412)
+    etag = officer.get(url).headers["ETag"]
     published = officer.post(f"{url}/publish", headers={"If-Match": etag})
     assert published.status_code == 200, published.get_json()
     assert published.get_json()["status"] == "published"
