@@ -75,12 +75,18 @@ def _register_extensions(app: Flask) -> None:
     from socialvalue.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        try:
-            user = db.session.get(User, int(user_id))
-        except ValueError:
+    def load_user(session_id: str) -> User | None:
+        # "<user id>:<session epoch>" (User.get_id); a bare id is a session from before epochs
+        # existed and stands for epoch 0, so it stops working at that user's next sign-out.
+        user_id, _, epoch = session_id.partition(":")
+        if not user_id.isascii() or not user_id.isdecimal() or len(user_id) > 10:
             return None
-        return user if user is not None and user.active else None
+        if epoch and (not epoch.isascii() or not epoch.isdecimal() or len(epoch) > 10):
+            return None
+        user = db.session.get(User, int(user_id)) if int(user_id) <= 2**31 - 1 else None
+        if user is None or not user.active or (user.session_epoch or 0) != int(epoch or 0):
+            return None
+        return user
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -299,7 +299,7 @@ class FreshClient(FlaskClient):
 def sign_in(client: FlaskClient, user: User) -> FlaskClient:
     """Sign ``user`` in on ``client`` (Flask-Login's session key)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 

@@ -44,6 +44,9 @@ class User(UserMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     last_sign_in_at: Mapped[dt.datetime | None]
+    # Part of the id kept in the signed session cookie; signing out moves it on, so a copy of
+    # the cookie taken before (on a shared computer, from a proxy log) stops working at once.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -54,6 +57,10 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot sign in
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the user and their current session epoch."""
+        return f"{self.id}:{self.session_epoch or 0}"
 
     @property
     def role_enum(self) -> Role:

@@ -167,3 +167,15 @@ def authenticate(session: Session, *, email: str, password: str, remote_addr: st
     user.last_sign_in_at = utcnow()
     session.flush()
     return SignInOutcome(user)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every signed-in session of ``user`` (all browsers and copies of their cookies): the
+    session epoch in their cookies no longer matches. Used at sign-out."""
+    session.execute(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(session_epoch=User.session_epoch + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(user, ["session_epoch"])

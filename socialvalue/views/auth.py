@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from socialvalue.extensions import db
 from socialvalue.schemas.auth import SignInInputSchema
 from socialvalue.schemas.common import load_form
-from socialvalue.services.accounts import authenticate
+from socialvalue.services.accounts import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -67,6 +67,10 @@ def sign_in() -> str | Response | tuple[str, int]:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
+    if current_user.is_authenticated:
+        # Every session of this account ends, including copies of its cookie.
+        end_sessions(db.session, current_user)
+        db.session.commit()
     logout_user()
     session.clear()  # the CSRF token and anything else the session held go too
     flash("You have signed out.", "success")

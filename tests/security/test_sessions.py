@@ -1,11 +1,12 @@
 """Session and remember cookies: their flags, renewal at sign-in, clearing at sign-out, and how
 long a copied cookie stays usable.
 
-Sessions are Flask's signed cookies (nothing is kept on the server). At sign-in the session is
-emptied and rebuilt, so nothing from before (a planted value, the old CSRF token) survives;
-sign-out empties it. Because the server keeps no session list, a copy of a signed-in cookie
-taken *before* sign-out keeps working until it is PERMANENT_SESSION_LIFETIME old (12 hours
-from when it was last written); ``test_a_copied_cookie_is_refused_once_too_old`` pins that down.
+Sessions are Flask's signed cookies. At sign-in the session is emptied and rebuilt, so nothing
+from before (a planted value, the old CSRF token) survives; sign-out empties it and moves the
+user's session epoch on: the epoch is part of the id in the cookie, so a copy of a signed-in
+cookie taken *before* sign-out stops working at once, in every browser. A cookie nobody signs
+out of is refused once it is PERMANENT_SESSION_LIFETIME old (12 hours from when it was last
+written).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from factories import PASSWORD, FreshClient, csrf_token, make_user, text
 
 from socialvalue.config import build_config
@@ -130,20 +132,67 @@ def test_sign_out_clears_the_session(app: Any, email: str) -> None:
     assert client.get("/tenders/").status_code == 200
 
 
-def test_a_copied_cookie_is_refused_once_too_old(
-    app: Any, email: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The known limit of signed-cookie sessions, pinned down: a copy taken while signed in
-    still works after its owner signs out, until the session lifetime has passed."""
+def test_a_copied_cookie_stops_working_when_its_owner_signs_out(app: Any, email: str) -> None:
     owner = fresh(app)
     sign_in(owner, email)
     copied = cookie_value(owner)
     assert copied is not None
-    owner.post("/sign-out", data={"csrf_token": csrf_token(text(owner.get("/")))})
-
+    elsewhere = fresh(app)  # the same person signed in on another computer
+    sign_in(elsewhere, email)
     thief = fresh(app)
     thief.set_cookie(COOKIE, copied)
-    assert thief.get("/tenders/").status_code == 200  # no server-side session to revoke
+    assert thief.get("/tenders/").status_code == 200  # a copy works while the owner is in
+
+    owner.post("/sign-out", data={"csrf_token": csrf_token(text(owner.get("/")))})
+    for client in (thief, elsewhere):
+        response = client.get("/tenders/")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+    # Signing in again works, with a new cookie; the copy stays dead.
+    sign_in(owner, email)
+    assert owner.get("/tenders/").status_code == 200
+    assert thief.get("/tenders/").status_code == 302
+
+
+def test_session_ids_that_are_not_a_user_and_epoch_are_refused(app: Any, email: str) -> None:
+    """The id inside a validly signed cookie is still checked: only "<user>:<epoch>" with the
+    user's current epoch (or a bare id, from before epochs, while the epoch is 0)."""
+    from socialvalue.extensions import db
+    from socialvalue.models import User
+
+    client = fresh(app)
+    sign_in(client, email)
+    with app.app_context():
+        user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
+        user_id, epoch = user.id, user.session_epoch
+    for session_id, works in (
+        (f"{user_id}:{epoch}", True),
+        (str(user_id) if epoch == 0 else f"{user_id}:{epoch}", True),
+        (f"{user_id}:{epoch + 1}", False),
+        (f"{user_id}:-1", False),
+        (f"{user_id}:", epoch == 0),
+        ("99999999999:0", False),
+        ("٣:0", False),
+        ("abc", False),
+        ("", False),
+    ):
+        with client.session_transaction() as session:
+            session["_user_id"] = session_id
+        status = client.get("/tenders/").status_code
+        assert (status == 200) is works, (session_id, status)
+
+
+def test_a_copied_cookie_is_refused_once_too_old(
+    app: Any, email: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cookie nobody signed out of still expires: a copy is refused once the session lifetime
+    has passed since it was written."""
+    owner = fresh(app)
+    sign_in(owner, email)
+    copied = cookie_value(owner)
+    assert copied is not None
+    thief = fresh(app)
+    thief.set_cookie(COOKIE, copied)
+    assert thief.get("/tenders/").status_code == 200
     monkeypatch.setitem(app.config, "PERMANENT_SESSION_LIFETIME", dt.timedelta(seconds=-1))
     late = fresh(app)
     late.set_cookie(COOKIE, copied)

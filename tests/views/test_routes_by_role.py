@@ -442,7 +442,7 @@ class Walker:
                 user = db.session.get(User, user_id)
                 assert user is not None
                 with client.session_transaction() as session:
-                    session["_user_id"] = str(user.id)
+                    session["_user_id"] = user.get_id()
                     session["_fresh"] = True
             page = client.get("/sign-in" if user_id is None else "/")
             self.tokens[role] = csrf_token(text(page))
