@@ -2048,6 +2048,53 @@ class TenderLife:
 
     # -- evaluation --------------------------------------------------------------------------
 
+    def _consensus(
+        self,
+        when: dt.datetime,
+        moderator: Person,
+        bid: dict[str, Any],
+        criterion: Criterion,
+        value: Decimal,
+        reason: str,
+        *,
+        ready: bool = False,
+    ) -> dict[str, Any]:
+        """A moderator's consensus score row and its audit event (as the service records it)."""
+        consensus_id = self.new_id("consensus_scores")
+        self.add(
+            "consensus_scores",
+            {
+                "id": consensus_id,
+                "tender_id": self.tender.id,
+                "bid_id": bid["id"],
+                "criterion_id": criterion.id,
+                "score": value,
+                "reason": reason,
+                "recorded_by_id": moderator.id,
+                "version_id": 1,
+                "created_at": when,
+                "updated_at": when,
+            },
+        )
+        return self.event(
+            when,
+            moderator,
+            "consensus.recorded",
+            "consensus_score",
+            consensus_id,
+            tender_id=self.tender.id,
+            # Plain JSON already (a string for the exact number), so ``ready`` may skip
+            # converting it on the hot path.
+            after={
+                "bid": bid["label"],
+                "criterion": criterion.code,
+                "score": str(value),
+                "reason": reason,
+            },
+            summary=f"Consensus score for bid {bid['label']} on {criterion.code}",
+            ready=ready,
+        )
+
     def _score(self, criterion: Criterion, bid: dict[str, Any], evaluator: int) -> int:
         low, high = criterion.scale_min or 0, criterion.scale_max or 5
         rng = self.rng
@@ -2220,37 +2267,8 @@ class TenderLife:
         for when, (criterion, bid, value), engine_row in zip(
             moments, consensus_rows, consensus, strict=True
         ):
-            consensus_id = self.new_id("consensus_scores")
-            self.add(
-                "consensus_scores",
-                {
-                    "id": consensus_id,
-                    "tender_id": tid,
-                    "bid_id": bid["id"],
-                    "criterion_id": criterion.id,
-                    "score": Decimal(value),
-                    "reason": engine_row.reason,
-                    "recorded_by_id": moderators[0].id,
-                    "version_id": 1,
-                    "created_at": when,
-                    "updated_at": when,
-                },
-            )
-            yield self.event(
-                when,
-                moderators[0],
-                "consensus.recorded",
-                "consensus_score",
-                consensus_id,
-                tender_id=tid,
-                after={
-                    "bid": bid["label"],
-                    "criterion": criterion.code,
-                    "score": str(value),
-                    "reason": engine_row.reason,
-                },
-                summary=f"Consensus score for bid {bid['label']} on {criterion.code}",
-                ready=True,
+            yield self._consensus(
+                when, moderators[0], bid, criterion, Decimal(value), engine_row.reason, ready=True
             )
         award = future.result() if future else _award(bundle)
         if award.status != "final":
@@ -2268,32 +2286,7 @@ class TenderLife:
                     scoring.ConsensusScore(bid_label_, code, value, reason, moderators[0].email)
                 )
                 when = when + (plan.award_at - when) / 4
-                consensus_id = self.new_id("consensus_scores")
-                self.add(
-                    "consensus_scores",
-                    {
-                        "id": consensus_id,
-                        "tender_id": tid,
-                        "bid_id": bid["id"],
-                        "criterion_id": criterion.id,
-                        "score": value,
-                        "reason": reason,
-                        "recorded_by_id": moderators[0].id,
-                        "version_id": 1,
-                        "created_at": when,
-                        "updated_at": when,
-                    },
-                )
-                yield self.event(
-                    when,
-                    moderators[0],
-                    "consensus.recorded",
-                    "consensus_score",
-                    consensus_id,
-                    tender_id=tid,
-                    after={"bid": bid_label_, "criterion": code, "score": value, "reason": reason},
-                    summary=f"Consensus score for bid {bid_label_} on {code}",
-                )
+                yield self._consensus(when, moderators[0], bid, criterion, value, reason)
             bundle = dataclasses.replace(bundle, consensus=bundle.consensus + tuple(extra))
             award = _award(bundle)
             if award.status != "final":
