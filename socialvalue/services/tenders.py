@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from socialvalue import scoring
 from socialvalue.models.audit import AuditEvent
@@ -136,10 +136,15 @@ def valid_id(value: object) -> bool:
 def get_tender(session: Session, tender_id: int) -> Tender | None:
     if not valid_id(tender_id):
         return None
-    # Criteria are on nearly every tender page; gates on few (they load when first touched).
-    return session.execute(
-        sa.select(Tender).where(Tender.id == tender_id).options(selectinload(Tender.criteria))
-    ).scalar_one_or_none()
+    # Criteria are on nearly every tender page, so they come in the same round trip (a join);
+    # gates are on few (they load when first touched).
+    return (
+        session.execute(
+            sa.select(Tender).where(Tender.id == tender_id).options(joinedload(Tender.criteria))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 #: The filters of the tenders list: stored statuses, with a published tender "open" until its
