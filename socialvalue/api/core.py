@@ -110,7 +110,7 @@ def handle_http_exception(error: HTTPException) -> Response:
         return problem_response(
             400, "The request body is not valid JSON", _webargs_errors(error) or None
         )
-    detail = error.description if status in (403, 409, 412, 428) else None
+    detail = error.description if status in (400, 403, 409, 412, 428) else None
     return problem_response(status, detail)
 
 

@@ -92,6 +92,9 @@ def refuse_unusable_input() -> None:
             return
         try:
             parsed = json.loads(body)
+        except json.JSONDecodeError as error:
+            # Say where: "Expecting ',' delimiter: line 1 column 10 (char 9)".
+            abort(400, description=f"{JSON_MESSAGE} ({error})")
         except (ValueError, RecursionError):
             abort(400, description=JSON_MESSAGE)
         if _unstorable_json(parsed):

@@ -129,7 +129,10 @@ def test_malformed_json_is_400(api: Any) -> None:
     response = api("officer").post(
         "/api/v1/tenders", data="{not json", headers={"Content-Type": "application/json"}
     )
-    problem(response, 400)
+    detail = problem(response, 400)["detail"]
+    # The client is told where the body stopped being JSON.
+    assert "not JSON this service can read" in detail
+    assert "line 1 column 2 (char 1)" in detail
     problem(api("officer").post("/api/v1/tenders", json=[1, 2]), 422)
 
 
