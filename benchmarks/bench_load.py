@@ -195,6 +195,7 @@ def seed(url: str, clients: int, bid_count: int) -> World:
     from socialvalue.services import evaluation as evaluation_service
     from socialvalue.services import tenders as tender_service
     from socialvalue.services.accounts import create_user
+    from socialvalue.services.demo import s1_plan_rules
 
     session = db.session
     lead = create_user(
@@ -226,22 +227,7 @@ def seed(url: str, clients: int, bid_count: int) -> World:
         },
     )
     tender_service.update_plan_rules(
-        session,
-        lead,
-        tender,
-        {
-            "weight_price": Decimal(40),
-            "weight_quality": Decimal(40),
-            "weight_social_value": Decimal(20),
-            "price_method": "lowest_price_ratio",
-            "quantitative_method": "relative_to_best",
-            "moderation_mode": "consensus_required",
-            "flag_range_percent": Decimal(40),
-            "panel_share_percent": Decimal(25),
-            "tie_break": ["highest_social_value", "lowest_price"],
-            "require_rationale": True,
-            "anonymise_for_panel": True,
-        },
+        session, lead, tender, s1_plan_rules(panel_share_percent=Decimal(25))
     )
     quality, social = [], []
     for title, weight in QUALITY_QUESTIONS:

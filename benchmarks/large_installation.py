@@ -31,6 +31,7 @@ ahead of now). Everyone's password is ``SCALE_PASSWORD`` below (generated data o
 
 from __future__ import annotations
 
+import abc
 import argparse
 import bisect
 import concurrent.futures
@@ -475,8 +476,9 @@ def _name(rng: random.Random) -> str:
 # -- writing rows -------------------------------------------------------------------------------
 
 
-class Sink:
-    """Buffers rows per table and writes them in dependency order (parents first)."""
+class Sink(abc.ABC):
+    """Buffers rows per table and writes them in dependency order (parents first); how rows
+    reach the database is the subclass's: COPY on PostgreSQL, batched INSERTs elsewhere."""
 
     BATCH = 50_000
 
@@ -542,14 +544,17 @@ class Sink:
             self.rows[name] += len(rows)
         self.pending = 0
 
+    @abc.abstractmethod
     def write(self, table: str, rows: list[tuple[Any, ...]]) -> None:
-        raise NotImplementedError
+        """Write ``rows`` (tuples in the table's column order) to ``table``."""
 
+    @abc.abstractmethod
     def execute(self, sql: str, params: Sequence[dict[str, Any]] | None = None) -> None:
-        raise NotImplementedError
+        """Run one statement after the rows written so far."""
 
+    @abc.abstractmethod
     def close(self, log: Callable[[str], None] = print) -> None:
-        raise NotImplementedError
+        """Finish writing (indexes and constraints back, statistics) and release the database."""
 
 
 class CopySink(Sink):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from socialvalue.extensions import db
 from socialvalue.models import (
     AuditEvent,
+    Base,
     Bid,
     Criterion,
     FrameworkMeasure,
@@ -41,6 +42,7 @@ from socialvalue.models.base import utcnow
 from socialvalue.services import bids as bid_service
 from socialvalue.services import tenders as tender_service
 from socialvalue.services.accounts import create_user
+from socialvalue.services.demo import s1_plan_rules
 
 PASSWORD = "correct horse battery staple"
 GM_FRAMEWORK = ("gm-social-value-framework", "2020")
@@ -57,23 +59,19 @@ S1_BIDS = (
 _sequence = itertools.count(1)
 
 
-def s1_plan_rules(**overrides: Any) -> dict[str, Any]:
-    """Scenario S1's evaluation rules (40/40/20, consensus moderation), as the set-up form
-    gives them to ``tender_service.update_plan_rules``."""
-    return {
-        "weight_price": S1_WEIGHTS["price"],
-        "weight_quality": S1_WEIGHTS["quality"],
-        "weight_social_value": S1_WEIGHTS["social_value"],
-        "price_method": "lowest_price_ratio",
-        "quantitative_method": "relative_to_best",
-        "moderation_mode": "consensus_required",
-        "flag_range_percent": Decimal(40),
-        "panel_share_percent": None,
-        "tie_break": ["highest_social_value", "lowest_price"],
-        "require_rationale": True,
-        "anonymise_for_panel": True,
-        **overrides,
-    }
+def fingerprint() -> dict[str, tuple[int, int]]:
+    """Per table: its row count and the sum of its rows' versions (if it has them), to show
+    that a refused request changed nothing."""
+    db.session.expire_all()
+    result = {}
+    for table in Base.metadata.sorted_tables:
+        version = table.c.get("version_id")
+        columns = [sa.func.count()]
+        columns.append(sa.func.coalesce(sa.func.sum(version), 0) if version is not None else 0)
+        count, versions = db.session.execute(sa.select(*columns).select_from(table)).one()
+        result[table.name] = (count, int(versions))
+    db.session.rollback()
+    return result
 
 
 def make_user(

@@ -12,10 +12,6 @@ Create Date: 2026-11-22 08:00:00.000000
 
 """
 from alembic import op
-import sqlalchemy as sa
-
-import socialvalue.models.base
-
 
 # revision identifiers, used by Alembic.
 revision = '5d1c0a7e9b42'

@@ -8,9 +8,8 @@ Revises: 5d1c0a7e9b42
 Create Date: 2026-12-06 16:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4e8f1a2b3d5'

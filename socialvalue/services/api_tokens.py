@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
@@ -29,18 +28,6 @@ LAST_USED_RESOLUTION_SECONDS = 60
 
 def hash_secret(secret: str) -> str:
     return "sha256:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def list_tokens(session: Session, user: User) -> Sequence[ApiToken]:
-    return (
-        session.execute(
-            sa.select(ApiToken)
-            .where(ApiToken.user_id == user.id)
-            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
-        )
-        .scalars()
-        .all()
-    )
 
 
 def create_token(session: Session, actor: User, name: str) -> tuple[ApiToken, str]:
@@ -126,7 +113,7 @@ def authenticate(session: Session, secret: str) -> User | None:
 
 
 def tokens_page(session: Session, user: User, page: int, per_page: int) -> Page[ApiToken]:
-    """One page of the user's tokens, in list_tokens order (working ones first, newest first)."""
+    """One page of the user's tokens: working ones first, newest first."""
     query = (
         sa.select(ApiToken)
         .where(ApiToken.user_id == user.id)

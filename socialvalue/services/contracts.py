@@ -152,21 +152,6 @@ def contract_for_tender(session: Session, tender_id: int) -> Contract | None:
     ).scalar_one_or_none()
 
 
-def list_contracts_for(session: Session, user: User) -> list[Contract]:
-    """Every contract for officers, admins and auditors; their own for suppliers and panels."""
-    query = _contract_query().order_by(Contract.start_date.desc(), Contract.id.desc())
-    if not user.has_role(Role.ADMIN, Role.OFFICER, Role.AUDITOR):
-        role = ContractRole.SUPPLIER if user.has_role(Role.SUPPLIER) else ContractRole.PANEL
-        query = query.where(
-            Contract.id.in_(
-                sa.select(ContractMember.contract_id).where(
-                    ContractMember.user_id == user.id, ContractMember.role == role
-                )
-            )
-        )
-    return list(session.execute(query).scalars())
-
-
 def list_members(session: Session, contract: Contract) -> Sequence[ContractMember]:
     return (
         session.execute(
@@ -293,15 +278,9 @@ class ContractView:
 
 
 def status_date(
-    contract: Contract, all_periods: Sequence[delivery.Period], today: dt.date
-) -> dt.date | None:
-    """See the module docstring: the latest returned period's end, else the latest overdue one."""
-    return _status_date({r.period_end for r in contract.returns}, all_periods, today)
-
-
-def _status_date(
     returned: Iterable[dt.date], all_periods: Sequence[delivery.Period], today: dt.date
 ) -> dt.date | None:
+    """See the module docstring: the latest returned period's end, else the latest overdue one."""
     returned = set(returned)
     if returned:
         return max(returned)
@@ -380,7 +359,7 @@ def _measure(
 ) -> ContractView:
     today = today or today_utc()
     all_periods = periods(contract)
-    as_at = _status_date(by_end, all_periods, today)
+    as_at = status_date(by_end, all_periods, today)
     reported, verified, pending = totals.reported, totals.verified, totals.pending
     rag_bands = bands(contract)
     views = []
@@ -1336,7 +1315,8 @@ def find_contract(session: Session, contract_id: int) -> Contract | None:
 def contracts_query(
     user: User, status: str | None = None, *, measured: bool = False
 ) -> sa.Select[tuple[Contract]]:
-    """The contracts ``user`` may see (as list_contracts_for), newest start first.
+    """The contracts ``user`` may see, newest start first: every contract for officers, admins
+    and auditors; their own for suppliers and panel members.
 
     ``status`` filters on the status last recorded; ``measured`` also loads each contract's
     KPIs (for ``contract_views``) in a fixed number of queries.

@@ -151,6 +151,25 @@ S1_QUESTIONS = (
 )
 
 
+def s1_plan_rules(**overrides: Any) -> dict[str, Any]:
+    """Scenario S1's evaluation rules (price 40, quality 40, social value 20; consensus
+    moderation), as the set-up form gives them to ``tenders.update_plan_rules``."""
+    return {
+        "weight_price": Decimal(40),
+        "weight_quality": Decimal(40),
+        "weight_social_value": Decimal(20),
+        "price_method": "lowest_price_ratio",
+        "quantitative_method": "relative_to_best",
+        "moderation_mode": "consensus_required",
+        "flag_range_percent": Decimal(40),
+        "panel_share_percent": None,
+        "tie_break": ["highest_social_value", "lowest_price"],
+        "require_rationale": True,
+        "anonymise_for_panel": True,
+        **overrides,
+    }
+
+
 def _s1_bid_content(
     tender: Tender, supplier: str, price: Decimal, local_jobs: Decimal
 ) -> dict[str, Any]:
@@ -203,24 +222,7 @@ def _build_s1_tender(
             "bid_deadline": utcnow() + dt.timedelta(days=1),
         },
     )
-    tenders.update_plan_rules(
-        session,
-        officer,
-        tender,
-        {
-            "weight_price": Decimal(40),
-            "weight_quality": Decimal(40),
-            "weight_social_value": Decimal(20),
-            "price_method": "lowest_price_ratio",
-            "quantitative_method": "relative_to_best",
-            "moderation_mode": "consensus_required",
-            "flag_range_percent": Decimal(40),
-            "panel_share_percent": None,
-            "tie_break": ["highest_social_value", "lowest_price"],
-            "require_rationale": True,
-            "anonymise_for_panel": True,
-        },
-    )
+    tenders.update_plan_rules(session, officer, tender, s1_plan_rules())
     for group, scale_max, weight, question_title, question in S1_QUESTIONS:
         tenders.add_question_criterion(
             session,

@@ -175,11 +175,6 @@ def tenders_query(
     return query
 
 
-def list_tenders_for(session: Session, user: User) -> Sequence[Tender]:
-    """Tenders this user may see: all for officers and auditors, their own for everyone else."""
-    return session.execute(tenders_query(user)).scalars().all()
-
-
 def tenders_page(
     session: Session, user: User, page: int, per_page: int, status: str | None = None
 ) -> Page[Tender]:

@@ -130,12 +130,13 @@ def seed_evaluation(
     officer-evaluators on Q1, Q2 and SV1, all declared; every Q1 and Q2 score submitted (so
     those pairs can be moderated) and SV1 left for the editing tests. ``undeclared`` more
     evaluators are assigned to SV1 only and have not declared their interests yet. Committed."""
-    from factories import add_s1_criteria, make_tender, s1_plan_rules
+    from factories import add_s1_criteria, make_tender
 
     from socialvalue.extensions import db
     from socialvalue.services import bids as bid_service
     from socialvalue.services import evaluation as evaluation_service
     from socialvalue.services import tenders as tender_service
+    from socialvalue.services.demo import s1_plan_rules
 
     session = db.session
     owner = make_user("officer", f"{prefix}-owner@example.org", f"{prefix} owner")

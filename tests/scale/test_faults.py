@@ -40,7 +40,6 @@ from factories import (
     make_s1_tender,
     make_tender,
     make_user,
-    s1_plan_rules,
     sign_in,
     text,
     token_for,
@@ -66,6 +65,7 @@ from socialvalue.models import (
 )
 from socialvalue.services.api_tokens import create_token
 from socialvalue.services.audit import verify_chain
+from socialvalue.services.demo import s1_plan_rules
 
 UNAVAILABLE_TITLE = "Service temporarily unavailable"
 NOTHING_SAVED = "nothing was saved"

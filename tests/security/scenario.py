@@ -17,7 +17,7 @@ from contract_support import PNG, TODAY
 from factories import FreshClient, csrf_token, make_s1_tender, make_user, sign_in, text
 
 from socialvalue.extensions import db
-from socialvalue.models import Base, EvidenceFile, Role, User
+from socialvalue.models import EvidenceFile, Role, User
 from socialvalue.services import api_tokens, report_jobs
 from socialvalue.services import bids as bid_service
 from socialvalue.services import contracts as contract_service
@@ -179,17 +179,3 @@ def fill(rule: str, params: dict[str, str]) -> str:
 
 def table_names() -> set[str]:
     return set(sa.inspect(db.engine).get_table_names())
-
-
-def fingerprint() -> dict[str, tuple[int, int]]:
-    """Per table: its row count and the sum of its rows' versions (if it has them)."""
-    db.session.expire_all()
-    result = {}
-    for table in Base.metadata.sorted_tables:
-        version = table.c.get("version_id")
-        columns = [sa.func.count()]
-        columns.append(sa.func.coalesce(sa.func.sum(version), 0) if version is not None else 0)
-        count, versions = db.session.execute(sa.select(*columns).select_from(table)).one()
-        result[table.name] = (count, int(versions))
-    db.session.rollback()
-    return result

@@ -26,9 +26,18 @@ import pytest
 import sqlalchemy as sa
 from contract_support import S4_DELIVERED, TODAY
 from crawler import crawl, find_form
-from factories import FreshClient, csrf_token, make_s1_tender, make_user, s1_bid_data, sign_in, text
+from factories import (
+    FreshClient,
+    csrf_token,
+    fingerprint,
+    make_s1_tender,
+    make_user,
+    s1_bid_data,
+    sign_in,
+    text,
+)
 from html_inspect import buttons, form_data, parse
-from scenario import World, fill, fingerprint
+from scenario import World, fill
 
 from socialvalue.extensions import db
 from socialvalue.models import ApiToken, Bid, EvidenceFile, ReturnLine, Role

@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 from contract_support import PNG, build_s4, contract_actions
-from factories import FreshClient, csrf_token, make_user, sign_in, text
+from factories import FreshClient, csrf_token, fingerprint, make_user, sign_in, text
 
 from socialvalue.extensions import db
-from socialvalue.models import Base, EvidenceFile, RemedialAction, Role
+from socialvalue.models import EvidenceFile, RemedialAction, Role
 from socialvalue.services import contracts as contract_service
 from socialvalue.services.demo import S4_PERIOD_END
 from socialvalue.services.evidence import Upload
@@ -110,19 +110,6 @@ def contract_rules(app: Any) -> dict[str, set[str]]:
         if rule.endpoint.startswith("contracts."):
             rules.setdefault(rule.rule, set()).update(rule.methods - {"HEAD", "OPTIONS"})
     return rules
-
-
-def fingerprint() -> dict[str, tuple[int, int]]:
-    db.session.expire_all()
-    result = {}
-    for table in Base.metadata.sorted_tables:
-        version = table.c.get("version_id")
-        columns = [sa.func.count()]
-        columns.append(sa.func.coalesce(sa.func.sum(version), 0) if version is not None else 0)
-        count, versions = db.session.execute(sa.select(*columns).select_from(table)).one()
-        result[table.name] = (count, int(versions))
-    db.session.rollback()
-    return result
 
 
 @pytest.fixture

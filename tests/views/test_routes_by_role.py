@@ -25,11 +25,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import sqlalchemy as sa
-from factories import S1_BIDS, FreshClient, csrf_token, make_s1_tender, s1_bid_data, text
+from factories import (
+    S1_BIDS,
+    FreshClient,
+    csrf_token,
+    fingerprint,
+    make_s1_tender,
+    s1_bid_data,
+    text,
+)
 
 from socialvalue.extensions import db
-from socialvalue.models import Base, Tender, User
+from socialvalue.models import Tender, User
 from socialvalue.services import api_tokens, report_jobs
 from socialvalue.services import bids as bid_service
 from socialvalue.services import contracts as contract_service
@@ -410,20 +417,6 @@ def app_rules(app: Any) -> dict[str, set[str]]:
 
 
 # -- database fingerprint: nothing may change on a refused or empty POST ----------------------
-
-
-def fingerprint() -> dict[str, tuple[int, int]]:
-    """Per table: its row count and the sum of its rows' versions (if it has them)."""
-    db.session.expire_all()
-    result = {}
-    for table in Base.metadata.sorted_tables:
-        version = table.c.get("version_id")
-        columns = [sa.func.count()]
-        columns.append(sa.func.coalesce(sa.func.sum(version), 0) if version is not None else 0)
-        count, versions = db.session.execute(sa.select(*columns).select_from(table)).one()
-        result[table.name] = (count, int(versions))
-    db.session.rollback()
-    return result
 
 
 # -- clients ---------------------------------------------------------------------------------
