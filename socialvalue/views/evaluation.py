@@ -6,14 +6,25 @@ every figure shown comes from the scoring engine's result; nothing is computed h
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -289,17 +300,60 @@ def worklist(tender_id: int) -> str | Response:
             counts[row.state] += 1
             if first_open is None and row.state != "submitted":
                 first_open = (row.bid_label, criterion.code)
+    score_base = url_for(".worklist", tender_id=tender.id)
+    show_names = access.sees_supplier_names
+    tables = [
+        _worklist_table(
+            score_base,
+            criterion.code,
+            criterion.title,
+            criterion.scale_max,
+            show_names,
+            tuple(rows),
+        )
+        for criterion, rows in groups
+    ]
     return render_template(
         "evaluation/worklist.html",
         tender=tender,
-        groups=groups,
+        tables=tables,
         total=sum(len(rows) for _, rows in groups),
         counts=counts,
         first_open=first_open,
         closed_reason=closed_reason,
-        show_names=access.sees_supplier_names,
         is_panel=member.role == MemberRole.PANEL,
         page_title="Your scoring" if member.role == MemberRole.PANEL else "Bids to score",
+    )
+
+
+@functools.lru_cache(maxsize=2048)
+def _worklist_table(
+    score_base: str,
+    code: str,
+    title: str,
+    scale_max: int | None,
+    show_names: bool,
+    rows: tuple[evaluation_service.ProgressRow, ...],
+) -> Markup:
+    """One criterion's table on the dashboard, kept for reuse by the values it shows.
+
+    Evaluators reload the dashboard after every save, and a save changes one row of one table;
+    rendering a table is most of the page's cost, so each worker keeps the HTML of the last
+    tables it rendered. The HTML is a pure function of these arguments (the same template for
+    every app in the process; no request, user or database state), so a change to any value
+    shown, a bid's state included, is a different key and is rendered afresh: nothing stale
+    can be shown. At most 2,048 tables (a few kB each) per worker.
+    """
+    template = current_app.jinja_env.get_template("evaluation/_worklist_table.html")
+    return Markup(  # noqa: S704 - rendered by the autoescaping template environment
+        template.render(
+            score_base=score_base,
+            code=code,
+            title=title,
+            scale_max=scale_max,
+            show_names=show_names,
+            rows=rows,
+        )
     )
 
 
