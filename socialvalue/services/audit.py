@@ -65,23 +65,32 @@ def compute_event_hash(event: AuditEvent) -> str:
     return "sha256:" + hashlib.sha256(_canonical(_event_payload(event))).hexdigest()
 
 
-def _lock_chain_head(session: Session) -> AuditChainHead:
+_HEAD = AuditChainHead.__table__
+_EVENTS = AuditEvent.__table__
+# Built once: every save in the application runs these three, and building a statement costs
+# more than running it.
+_NEXT_SEQUENCE = (
+    sa.update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_sequence=_HEAD.c.last_sequence + 1)
+    .returning(_HEAD.c.last_sequence, _HEAD.c.last_hash)
+)
+_INSERT_EVENT = sa.insert(_EVENTS).returning(_EVENTS.c.id)
+_SET_HEAD_HASH = sa.update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=sa.bindparam("hash"))
+_EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns if column.key != "id")
+
+
+def _lock_chain_head(session: Session) -> tuple[int, str]:
+    """Take the next sequence number; returns it with the hash of the event before it."""
     # Taking the write lock first (an UPDATE, not a SELECT) serialises appends across app
     # servers on PostgreSQL and across connections on SQLite, so the chain never forks. The
     # UPDATE returns the locked row itself: every append waits for the one before it to commit,
     # so each round trip made while holding the lock is paid by every writer queued behind it.
-    head = session.execute(
-        sa.update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(last_sequence=AuditChainHead.last_sequence + 1)
-        .returning(AuditChainHead),
-        execution_options={"populate_existing": True},
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(id=1, last_sequence=1, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+    row = session.execute(_NEXT_SEQUENCE).one_or_none()
+    if row is None:
+        session.execute(sa.insert(_HEAD).values(id=1, last_sequence=1, last_hash=GENESIS_HASH))
+        return 1, GENESIS_HASH
+    return row.last_sequence, row.last_hash
 
 
 def record_event(
@@ -97,10 +106,16 @@ def record_event(
     tender_id: int | None = None,
     contract_id: int | None = None,
 ) -> AuditEvent:
-    """Append one audit event (who, when, what, before/after) to the chain and flush it."""
-    head = _lock_chain_head(session)
+    """Append one audit event (who, when, what, before/after) to the chain and flush.
+
+    The event and the chain head are written with plain INSERT and UPDATE statements, not
+    through the ORM's unit of work: every save in the application ends here, and these rows
+    are never changed afterwards, so there is nothing for the unit of work to track. The
+    returned event carries every column, its id included, but is not in the session.
+    """
+    sequence, prev_hash = _lock_chain_head(session)
     event = AuditEvent(
-        sequence=head.last_sequence,
+        sequence=sequence,
         occurred_at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         actor_label=f"{actor.display_name} <{actor.email}>" if actor is not None else SYSTEM_ACTOR,
@@ -112,11 +127,14 @@ def record_event(
         summary=summary,
         before=to_jsonable(before) if before is not None else None,
         after=to_jsonable(after) if after is not None else None,
-        prev_hash=head.last_hash,
+        prev_hash=prev_hash,
     )
     event.event_hash = compute_event_hash(event)
-    head.last_hash = event.event_hash
-    session.add(event)
+    event.id = session.execute(
+        _INSERT_EVENT, {column: getattr(event, column) for column in _EVENT_COLUMNS}
+    ).scalar_one()
+    session.execute(_SET_HEAD_HASH, {"hash": event.event_hash})
+    # Whatever the caller changed before recording the event goes in the same transaction.
     session.flush()
     return event
 
@@ -235,7 +253,8 @@ def verify_chain(session: Session, anchors: Sequence[Anchor] = ()) -> ChainRepor
         expected_prev = event.event_hash
         expected_sequence += 1
         checked += 1
-    head = session.get(AuditChainHead, 1)
+    # populate_existing: appends update the head row with plain statements (see record_event).
+    head = session.get(AuditChainHead, 1, populate_existing=True)
     if head is None and checked:
         return ChainReport(checked, False, checked, "the chain head row is missing: it was deleted")
     if head is not None and head.last_sequence > checked:
