@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -199,11 +200,18 @@ class TenderAccess:
 
 def tender_access(session: Session, user: User, tender: Tender) -> TenderAccess:
     member = session.execute(
-        sa.select(TenderMember).where(
-            TenderMember.tender_id == tender.id, TenderMember.user_id == user.id
-        )
+        _membership(), {"tender_id": tender.id, "user_id": user.id}
     ).scalar_one_or_none()
     return TenderAccess(user=user, tender=tender, member=member, session=session)
+
+
+@functools.cache
+def _membership() -> sa.Select[tuple[TenderMember]]:
+    # Built once: every tender page runs it.
+    return sa.select(TenderMember).where(
+        TenderMember.tender_id == sa.bindparam("tender_id"),
+        TenderMember.user_id == sa.bindparam("user_id"),
+    )
 
 
 # -- contracts (delivery tracking) -------------------------------------------------------------

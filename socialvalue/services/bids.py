@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -56,10 +57,18 @@ def load_bids(
 def submitted_bid(session: Session, tender: Tender, label: str) -> Bid | None:
     """The tender's submitted bid called ``label`` ("A", "B"...), without its content."""
     return session.execute(
-        sa.select(Bid).where(
-            Bid.tender_id == tender.id, Bid.label == label, Bid.status == BidStatus.SUBMITTED
-        )
+        _submitted_bid_by_label(), {"tender_id": tender.id, "label": label}
     ).scalar_one_or_none()
+
+
+@functools.cache
+def _submitted_bid_by_label() -> sa.Select[tuple[Bid]]:
+    # Built once: every score saved runs it.
+    return sa.select(Bid).where(
+        Bid.tender_id == sa.bindparam("tender_id"),
+        Bid.label == sa.bindparam("label"),
+        Bid.status == BidStatus.SUBMITTED,
+    )
 
 
 def snapshot_bid(bid: Bid) -> dict[str, Any]:

@@ -6,6 +6,7 @@ enforces who may record what, and writes every change to the audit log.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from socialvalue.models.evaluation import AwardDecision, ConsensusScore, Individ
 from socialvalue.models.framework import FrameworkMeasure
 from socialvalue.models.tender import Criterion, MemberRole, Tender, TenderMember, TenderStatus
 from socialvalue.models.user import User
-from socialvalue.services.access import Action, tender_access
+from socialvalue.services.access import Action, TenderAccess, tender_access
 from socialvalue.services.audit import record_event
 from socialvalue.services.bids import load_bids
 from socialvalue.services.contracts import create_contract_from_award
@@ -130,23 +131,12 @@ def worklist_progress(
     the state of their own score: what worklist() gives, in two light queries."""
     assigned = set(member.criterion_ids or [])
     criteria = [c for c in tender.criteria if c.id in assigned]
-    bids = session.execute(
-        sa.select(Bid.id, Bid.label, Bid.supplier_name)
-        .where(Bid.tender_id == tender.id, Bid.status == BidStatus.SUBMITTED)
-        .order_by(sa.func.length(Bid.label), Bid.label)
-    ).all()
+    bids_query, own_query = _progress_queries()
+    bids = session.execute(bids_query, {"tender_id": tender.id}).all()
     own = {
         (row.bid_id, row.criterion_id): row
         for row in session.execute(
-            sa.select(
-                IndividualScore.bid_id,
-                IndividualScore.criterion_id,
-                IndividualScore.score,
-                IndividualScore.submitted_at,
-            ).where(
-                IndividualScore.tender_id == tender.id,
-                IndividualScore.evaluator_id == member.user_id,
-            )
+            own_query, {"tender_id": tender.id, "evaluator_id": member.user_id}
         )
     }
     groups = []
@@ -162,6 +152,26 @@ def worklist_progress(
             rows.append(ProgressRow(bid.label, bid.supplier_name, score, state))
         groups.append((criterion, rows))
     return groups
+
+
+@functools.cache
+def _progress_queries() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    # Built once: the dashboard is the page evaluators reload all day.
+    bids = (
+        sa.select(Bid.id, Bid.label, Bid.supplier_name)
+        .where(Bid.tender_id == sa.bindparam("tender_id"), Bid.status == BidStatus.SUBMITTED)
+        .order_by(sa.func.length(Bid.label), Bid.label)
+    )
+    own = sa.select(
+        IndividualScore.bid_id,
+        IndividualScore.criterion_id,
+        IndividualScore.score,
+        IndividualScore.submitted_at,
+    ).where(
+        IndividualScore.tender_id == sa.bindparam("tender_id"),
+        IndividualScore.evaluator_id == sa.bindparam("evaluator_id"),
+    )
+    return bids, own
 
 
 def worklist(
@@ -201,9 +211,16 @@ def save_individual_score(
     rationale: str,
     submit: bool,
     expected_version: int | None = None,
+    access: TenderAccess | None = None,
 ) -> IndividualScore:
-    """Save an evaluator's own score as a draft, or submit it (then it is locked)."""
-    access = tender_access(session, actor, tender)
+    """Save an evaluator's own score as a draft, or submit it (then it is locked).
+
+    ``access``: the caller's TenderAccess for this actor and tender, when it already has one
+    from this transaction (the scoring page checks it first); the same checks are made on it,
+    with one query fewer. Any other is ignored and the access is read afresh.
+    """
+    if access is None or access.user is not actor or access.tender is not tender:
+        access = tender_access(session, actor, tender)
     access.require(Action.EVALUATE)
     member = access.member
     assert member is not None
@@ -212,11 +229,7 @@ def save_individual_score(
     if bid.tender_id != tender.id or bid.status != BidStatus.SUBMITTED:
         raise DomainError("That bid is not part of this evaluation")
     row = session.execute(
-        sa.select(IndividualScore).where(
-            IndividualScore.bid_id == bid.id,
-            IndividualScore.criterion_id == criterion.id,
-            IndividualScore.evaluator_id == actor.id,
-        )
+        _own_score(), {"bid_id": bid.id, "criterion_id": criterion.id, "evaluator_id": actor.id}
     ).scalar_one_or_none()
     if row is not None and expected_version is not None and row.version_id != expected_version:
         raise StaleVersion("score")
@@ -269,6 +282,16 @@ def save_individual_score(
         ),
     )
     return row
+
+
+@functools.cache
+def _own_score() -> sa.Select[tuple[IndividualScore]]:
+    # Built once: every score saved runs it.
+    return sa.select(IndividualScore).where(
+        IndividualScore.bid_id == sa.bindparam("bid_id"),
+        IndividualScore.criterion_id == sa.bindparam("criterion_id"),
+        IndividualScore.evaluator_id == sa.bindparam("evaluator_id"),
+    )
 
 
 def record_consensus(

@@ -7,6 +7,7 @@ once published: after that, no change to weights, criteria, gates or rules is ac
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -136,14 +137,17 @@ def valid_id(value: object) -> bool:
 def get_tender(session: Session, tender_id: int) -> Tender | None:
     if not valid_id(tender_id):
         return None
-    # Criteria are on nearly every tender page, so they come in the same round trip (a join);
-    # gates are on few (they load when first touched).
+    return session.execute(_tender_by_id(), {"id": tender_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _tender_by_id() -> sa.Select[tuple[Tender]]:
+    # Built once (every tender page runs it). Criteria are on nearly every tender page, so they
+    # come in the same round trip (a join); gates are on few (they load when first touched).
     return (
-        session.execute(
-            sa.select(Tender).where(Tender.id == tender_id).options(joinedload(Tender.criteria))
-        )
-        .unique()
-        .scalar_one_or_none()
+        sa.select(Tender)
+        .where(Tender.id == sa.bindparam("id"))
+        .options(joinedload(Tender.criteria))
     )
 
 

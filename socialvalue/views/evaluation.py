@@ -507,6 +507,7 @@ def score(tender_id: int, bid_label: str, criterion_code: str) -> str | Response
                 rationale=data["rationale"],
                 submit=submit,
                 expected_version=data["version"],
+                access=access,
             ),
             "score",
         )

@@ -3,6 +3,7 @@ citizen/VCSE panel's plain-English view, validation, permissions and the audit t
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,9 @@ from evaluation_support import (
 from socialvalue.extensions import db
 from socialvalue.models import AuditEvent, IndividualScore, TenderMember
 from socialvalue.services import evaluation as evaluation_service
+from socialvalue.services.access import Action, tender_access
+from socialvalue.services.errors import NotPermitted
+from socialvalue.views import evaluation as evaluation_views
 
 pytestmark = pytest.mark.usefixtures("synced_frameworks")
 
@@ -252,6 +256,102 @@ def test_saving_a_draft_then_submitting_locks_the_score(app: Any) -> None:
 
     worklist = page_text(client.get(f"/tenders/{scenario.tender_id}/evaluate"))
     assert "1 of 9" in worklist and "Submitted" in worklist
+
+
+def _worklist_tables(html: str) -> dict[str, str]:
+    """Each criterion's table on the worklist page, by criterion code."""
+    tables = re.findall(r'<caption class="govuk-table__caption[^"]*">(\w+):.*?</table>', html, re.S)
+    bodies = re.findall(r'<caption class="govuk-table__caption[^"]*">.*?</table>', html, re.S)
+    return dict(zip(tables, bodies, strict=True))
+
+
+def test_the_worklist_shows_every_change_and_renders_only_changed_tables(app: Any) -> None:
+    scenario = build_scenario(anonymise=True)
+    declare_all(scenario)
+    tid = scenario.tender_id
+    officer = client_for(app, scenario.officer)
+    rendered = evaluation_views._worklist_table.cache_info
+
+    first = _worklist_tables(officer.get(f"/tenders/{tid}/evaluate").get_data(as_text=True))
+    assert sorted(first) == ["Q1", "Q2", "SV1"]
+    assert all(body.count("Not started") == 3 for body in first.values())
+    # Officers see who bid; names are part of what the kept table shows.
+    assert all(name in first["Q1"] for name in scenario.suppliers)
+
+    before = rendered()
+    again = _worklist_tables(officer.get(f"/tenders/{tid}/evaluate").get_data(as_text=True))
+    assert again == first
+    assert (rendered().hits - before.hits, rendered().misses - before.misses) == (3, 0)
+
+    url = f"/tenders/{tid}/evaluate/B/Q1"
+    post_form(officer, url, {"score": "2", "rationale": "First look", "action": "draft"})
+    before = rendered()
+    after_draft = officer.get(f"/tenders/{tid}/evaluate").get_data(as_text=True)
+    tables = _worklist_tables(after_draft)
+    # Only the table that changed was rendered again, and it shows the change.
+    assert (rendered().hits - before.hits, rendered().misses - before.misses) == (2, 1)
+    assert tables["Q2"] == first["Q2"] and tables["SV1"] == first["SV1"]
+    bid_b = re.search(r"<tr[^>]*>\s*<th[^>]*>Bid B.*?</tr>", tables["Q1"], re.S)
+    assert bid_b is not None
+    assert "Draft saved" in bid_b.group(0) and ">2 <" in bid_b.group(0)
+    assert "Continue<" in bid_b.group(0)
+    assert 'Drafts saved</dt><dd class="govuk-summary-list__value">1<' in after_draft
+
+    post_form(officer, url, {"score": "3", "rationale": "Clear plan", "action": "submit"})
+    submitted = _worklist_tables(officer.get(f"/tenders/{tid}/evaluate").get_data(as_text=True))
+    bid_b = re.search(r"<tr[^>]*>\s*<th[^>]*>Bid B.*?</tr>", submitted["Q1"], re.S)
+    assert bid_b is not None
+    assert "Submitted" in bid_b.group(0) and ">3 <" in bid_b.group(0) and "View<" in bid_b.group(0)
+
+    # A panel member on the same anonymised tender never gets the officer's tables with names,
+    # although their own scores are in the same state: what is shown is part of the key.
+    panel = client_for(app, scenario.panel[0])
+    panel_html = panel.get(f"/tenders/{tid}/evaluate").get_data(as_text=True)
+    assert not any(name in panel_html for name in scenario.suppliers)
+    assert _worklist_tables(panel_html)["SV1"] != first["SV1"]
+
+
+def test_a_score_is_saved_under_the_actors_own_access_whatever_access_is_passed(app: Any) -> None:
+    scenario = build_scenario()
+    declare_all(scenario)
+    outsider = make_user("panel", "Pat Outsider")
+    tender, bid = scenario.tender, scenario.bids["A"]
+    criterion = scenario.criteria["Q1"]
+    officers_access = tender_access(db.session, scenario.officer, tender)
+    assert officers_access.why_not(Action.EVALUATE) is None
+    # Someone else's access is not taken for the actor's: the outsider is not on the panel.
+    with pytest.raises(NotPermitted):
+        evaluation_service.save_individual_score(
+            db.session,
+            outsider,
+            tender,
+            bid,
+            criterion,
+            score=Decimal(2),
+            rationale="Not mine to score",
+            submit=False,
+            access=officers_access,
+        )
+    db.session.rollback()
+    assert _scores() == []
+    # The actor's own access is used as it is: the same checks, one query fewer.
+    own_access = tender_access(db.session, scenario.officer, tender)
+    with count_queries() as queries:
+        evaluation_service.save_individual_score(
+            db.session,
+            scenario.officer,
+            tender,
+            bid,
+            criterion,
+            score=Decimal(2),
+            rationale="First look",
+            submit=False,
+            access=own_access,
+        )
+    assert not any("FROM tender_members" in statement for statement in queries)
+    db.session.commit()
+    (row,) = _scores()
+    assert row.evaluator_id == scenario.officer.id and row.score == Decimal(2)
 
 
 @pytest.mark.parametrize(
