@@ -19,6 +19,12 @@ short warm-up, in this order:
 
 * ``bare``: ``GET /healthz/db``, a readiness probe of the same stack (same gunicorn, Flask app,
   SQLAlchemy pool and PostgreSQL) that reads one row. This is the baseline.
+* ``floor``: the lightest page an evaluator opens, ``GET /tenders/<id>/declaration`` once they
+  have declared ("Your declaration of interests": a heading and two sentences). It does what
+  every signed-in tender page must do before showing anything: read the user (the session
+  epoch, so that a sign-out ends every session at once), the tender with its criteria, and the
+  user's membership of it (so that removing someone from a panel takes effect on their next
+  request, on every app server). It shows how much of the ratio is that check, not the page.
 * ``mixed``: the evaluators at work. Each request alternates between saving a draft score
   through the real scoring form (``POST /tenders/<id>/evaluate/<bid>/<criterion>`` with the
   CSRF token, the form's version field, a score and a justification: the same service call,
@@ -28,17 +34,20 @@ short warm-up, in this order:
   is kept in wrk's per-thread Lua state.
 * ``scores`` and ``dashboard`` (only with ``--phases``): the two kinds of request on their own.
 
+By default the phases are ``bare,floor,mixed``.
+
 For each phase it prints requests, throughput, p50/p95/p99/max latency and errors. A response
 counts as an error unless it is what a browser expects: a 302 back to the score page for a
 draft saved (a 302 anywhere else, e.g. to sign-in, is an error), a 200 worklist page for the
-dashboard, a 200 ``{"status": "ok"}`` for the bare read. After each writing phase it checks in
-the database that the writes landed: the drafts accepted by the server equal the new
-``score.draft_saved`` audit events and the growth in the scores' version numbers (a request cut
-off by the end of the run may still land, so up to one per client more is allowed), and at the
-end it verifies the whole audit hash chain. It also prints the CPU time each request cost the
-gunicorn workers, the PostgreSQL backends and wrk (from /proc): with every client sending its
-next request as soon as the last is answered, the server is saturated, so latency is queueing
-and follows CPU per request, and CPU per request hardly depends on what else the machine runs.
+dashboard, a 200 declaration page for the floor, a 200 ``{"status": "ok"}`` for the bare read.
+After each writing phase it checks in the database that the writes landed: the drafts
+accepted by the server equal the new ``score.draft_saved`` audit events and the growth in the
+scores' version numbers (a request cut off by the end of the run may still land, so up to one
+per client more is allowed), and at the end it verifies the whole audit hash chain. It also
+prints the CPU time each request cost the gunicorn workers, the PostgreSQL backends and wrk
+(from /proc): with every client sending its next request as soon as the last is answered, the
+server is saturated, so latency is queueing and follows CPU per request, and CPU per request
+hardly depends on what else the machine runs.
 ``--rounds N`` repeats the phases and takes each phase's best round for the ratio.
 
 Target: p95 of the mixed phase at most 3 x p95 of the bare read, with no errors and every
@@ -83,7 +92,9 @@ GM_FRAMEWORK = ("gm-social-value-framework", "2020")
 MEASURES = ("GMSVF-P3-LOCAL-EMPLOYMENT", "GMSVF-P3-APPRENTICESHIPS")
 GATE_MEASURE = "GMSVF-P1-GEC-STATUS"  # Good Employment Charter status, a pass/fail measure
 DASHBOARD_MARKERS = ('<h1 class="govuk-heading-l">Bids to score</h1>', ">Your scoring</h1>")
-PHASES = ("bare", "mixed", "scores", "dashboard")
+FLOOR_MARKERS = ('<h1 class="govuk-heading-l">Your declaration of interests</h1>',)
+PHASES = ("bare", "floor", "mixed", "scores", "dashboard")
+DEFAULT_PHASES = ("bare", "floor", "mixed")
 WRITING = ("mixed", "scores")
 RATIONALE = (
     "The response sets out a credible delivery plan with named roles, a mobilisation timetable "
@@ -149,6 +160,10 @@ class World:
     @property
     def dashboard_path(self) -> str:
         return f"/tenders/{self.tender_id}/evaluate"
+
+    @property
+    def floor_path(self) -> str:
+        return f"/tenders/{self.tender_id}/declaration"
 
     def pairs(self, evaluator: Evaluator) -> list[tuple[int, int]]:
         return [(bid, criterion) for criterion in evaluator.criterion_ids for bid in self.bids]
@@ -485,7 +500,10 @@ def lua_prelude(
         f"MODE = {lua_string(mode)}",
         f"BARE_PATH = {lua_string('/healthz/db')}",
         f"DASHBOARD_PATH = {lua_string(world.dashboard_path)}",
-        "DASHBOARD_MARKERS = {" + ",".join(lua_string(m) for m in DASHBOARD_MARKERS) + "}",
+        f"FLOOR_PATH = {lua_string(world.floor_path)}",
+        "PAGE_MARKERS = {"
+        + ",".join(lua_string(m) for m in (FLOOR_MARKERS if mode == "floor" else DASHBOARD_MARKERS))
+        + "}",
         # A different justification on every save of every run: a save that changed nothing
         # would not move the row's version, and the plan counts versions up by one per save.
         f"RATIONALE = {lua_string(urllib.parse.quote_plus(f'{RATIONALE}{run_id} '))}",
@@ -687,6 +705,7 @@ PHASE_LABELS = {
     "mixed": "ours: score POST + dashboard GET",
     "scores": "ours: score POSTs only",
     "dashboard": "ours: dashboard GETs only",
+    "floor": "floor: signed-in tender page",
 }
 
 
@@ -738,7 +757,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--phases",
-        default="bare,mixed",
+        default=",".join(DEFAULT_PHASES),
         help=f"comma-separated, in order, from: {', '.join(PHASES)} (bare and mixed required)",
     )
     parser.add_argument(
@@ -847,6 +866,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{r.name} writes landed: {text}: {_verdict(ok)}")
         if r.name in ("mixed", "dashboard"):
             print(f"{r.name} dashboard pages served: {r.figures['pages']:,}")
+        if r.name == "floor":
+            print(f"floor declaration pages served: {r.figures['pages']:,}")
         if r.name == "bare":
             print(f'bare reads answered {{"status": "ok"}}: {r.figures["bare_ok"]:,}')
     print(
@@ -865,6 +886,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ratio_ok = ratio <= TARGET_RATIO
     print()
     print(f"ratio p95 ours / p95 bare:      {ratio:.2f}")
+    if "floor" in best:
+        floor_p95 = best["floor"].ms("latency_p95_us")
+        print(
+            f"ratio p95 floor / p95 bare:     {floor_p95 / bare_p95:.2f} "
+            "(the access check every signed-in tender page makes, and a small page)"
+        )
+        print(f"ratio p95 ours / p95 floor:     {ours.ms('latency_p95_us') / floor_p95:.2f}")
     print(
         f"throughput ours / bare:         {ours.throughput / bare.throughput:.2f} "
         f"({ours.throughput:.1f} / {bare.throughput:.1f} req/s)"

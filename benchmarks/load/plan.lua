@@ -1,7 +1,7 @@
 -- wrk script for benchmarks/bench_load.py (the request plan and the reporting).
 --
 -- bench_load.py writes a data prelude in front of this file (MODE, PLANS, BARE_PATH,
--- DASHBOARD_MARKERS, RATIONALE) and runs `wrk -s <that file>`. Nothing here is run by hand.
+-- DASHBOARD_PATH, FLOOR_PATH, PAGE_MARKERS, RATIONALE) and runs `wrk -s <that file>`. Nothing here is run by hand.
 --
 -- wrk runs this script in one Lua state per thread, and calls request() once per request that
 -- any of the thread's connections is about to send: there is no per-connection state in wrk's
@@ -24,7 +24,9 @@
 --
 -- response() cannot tell which request it answers either, so it classifies by the answer:
 --   302 to a score page (/tenders/<id>/evaluate/<bid>/<criterion>) -> a draft saved;
---   200 with the worklist's heading                                   -> a dashboard page;
+--   200 with the page's heading (PAGE_MARKERS)                        -> a dashboard page
+--                                                                        (floor mode: the
+--                                                                        declaration page);
 --   200 with {"status": "ok"} in bare mode                             -> a bare read;
 --   anything else (4xx, 5xx, a redirect elsewhere, another page)       -> an error.
 -- done() prints one "RESULT key value" line per figure for bench_load.py to parse.
@@ -39,6 +41,12 @@ function setup(thread)
 end
 
 function init(args)
+  -- wrk (4.x, src/wrk.c) calls request() once on the first thread's Lua state before the run,
+  -- to check the request it returns, and throws that request away. A score POST built then
+  -- would count its version up without ever reaching the server, and that pair's next save
+  -- would be refused as stale. So the first thread's first call gets a read that changes
+  -- nothing and moves no counter (were it ever sent, it is an ordinary page or bare read).
+  verification_pending = thread_index == 1
   plan = PLANS[thread_index] or { users = {} }
   users = plan.users
   sequence = 0
@@ -82,7 +90,25 @@ local function get_dashboard()
   return wrk.format("GET", DASHBOARD_PATH, { ["Cookie"] = user.cookie })
 end
 
+local function get_floor()
+  local user = users[(gets % #users) + 1]
+  gets = gets + 1
+  return wrk.format("GET", FLOOR_PATH, { ["Cookie"] = user.cookie })
+end
+
+local function read_only_request()
+  if MODE == "bare" or #users == 0 then
+    return wrk.format("GET", BARE_PATH)
+  end
+  local path = MODE == "floor" and FLOOR_PATH or DASHBOARD_PATH
+  return wrk.format("GET", path, { ["Cookie"] = users[1].cookie })
+end
+
 function request()
+  if verification_pending then
+    verification_pending = false
+    return read_only_request()
+  end
   sequence = sequence + 1
   if MODE == "bare" then
     gets = gets + 1
@@ -91,6 +117,8 @@ function request()
     return post_score()
   elseif MODE == "dashboard" then
     return get_dashboard()
+  elseif MODE == "floor" then
+    return get_floor()
   end
   if sequence % 2 == 1 then
     return post_score()
@@ -102,7 +130,7 @@ local function has_marker(body)
   if body == nil then
     return false
   end
-  for _, marker in ipairs(DASHBOARD_MARKERS) do
+  for _, marker in ipairs(PAGE_MARKERS) do
     if string.find(body, marker, 1, true) then
       return true
     end
