@@ -6,7 +6,6 @@ every figure shown comes from the scoring engine's result; nothing is computed h
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
@@ -47,6 +46,7 @@ from socialvalue.services.bids import load_bids, submitted_bid
 from socialvalue.services.errors import DomainError, NotPermitted, StaleVersion
 from socialvalue.services.pagination import InvalidPage, parse_page
 from socialvalue.views.helpers import format_decimal
+from socialvalue.views.kept_html import KeptHtml
 from socialvalue.views.support import (
     acting_user,
     commit,
@@ -326,7 +326,11 @@ def worklist(tender_id: int) -> str | Response:
     )
 
 
-@functools.lru_cache(maxsize=2048)
+#: The HTML of dashboard tables this worker rendered lately: at most about 16 MB, and a table
+#: over 1 MB (a tender with well over a thousand bids) is never kept.
+WORKLIST_TABLES = KeptHtml(budget=16_000_000, largest=1_000_000)
+
+
 def _worklist_table(
     score_base: str,
     code: str,
@@ -338,23 +342,28 @@ def _worklist_table(
     """One criterion's table on the dashboard, kept for reuse by the values it shows.
 
     Evaluators reload the dashboard after every save, and a save changes one row of one table;
-    rendering a table is most of the page's cost, so each worker keeps the HTML of the last
-    tables it rendered. The HTML is a pure function of these arguments (the same template for
-    every app in the process; no request, user or database state), so a change to any value
-    shown, a bid's state included, is a different key and is rendered afresh: nothing stale
-    can be shown. At most 2,048 tables (a few kB each) per worker.
+    rendering a table is most of the page's cost, so each worker keeps the HTML of the tables
+    it rendered lately (WORKLIST_TABLES). The HTML is a pure function of these arguments (the
+    same template for every app in the process; no request, user or database state), so a
+    change to any value shown, a bid's state included, is a different key and is rendered
+    afresh: nothing stale can be shown.
     """
-    template = current_app.jinja_env.get_template("evaluation/_worklist_table.html")
-    return Markup(  # noqa: S704 - rendered by the autoescaping template environment
-        template.render(
-            score_base=score_base,
-            code=code,
-            title=title,
-            scale_max=scale_max,
-            show_names=show_names,
-            rows=rows,
+
+    def render() -> Markup:
+        template = current_app.jinja_env.get_template("evaluation/_worklist_table.html")
+        return Markup(  # noqa: S704 - rendered by the autoescaping template environment
+            template.render(
+                score_base=score_base,
+                code=code,
+                title=title,
+                scale_max=scale_max,
+                show_names=show_names,
+                rows=rows,
+            )
         )
-    )
+
+    key = (score_base, code, title, scale_max, show_names, rows)
+    return WORKLIST_TABLES.get(key, render)
 
 
 def _score_page(
