@@ -82,6 +82,7 @@ from servers import (  # noqa: E402 - needs the path above
     HttpClient,
     PostgresCluster,
     migrated_database,
+    pushed_app,
     server_environment,
 )
 
@@ -174,29 +175,12 @@ def app_for(url: str, instance: Path) -> Iterator[Any]:
     """The Flask app against ``url`` with an app context pushed (for seeding and checking).
 
     Its instance folder is ``instance`` (never the checkout's ``instance/``)."""
-    from socialvalue.app import create_app
-    from socialvalue.extensions import db
-
-    previous = os.environ.get("SOCIALVALUE_INSTANCE_PATH")
-    os.environ["SOCIALVALUE_INSTANCE_PATH"] = str(instance)
-    try:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "load-benchmark-seeding-key-0123456789abcdef",
-            }
-        )
-    finally:
-        if previous is None:
-            os.environ.pop("SOCIALVALUE_INSTANCE_PATH", None)
-        else:
-            os.environ["SOCIALVALUE_INSTANCE_PATH"] = previous
-    with app.app_context():
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    config = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "load-benchmark-seeding-key-0123456789abcdef",
+    }
+    with pushed_app(config, instance) as app:
+        yield app
 
 
 def seed(url: str, clients: int, bid_count: int) -> World:

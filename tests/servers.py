@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -291,6 +292,30 @@ class GunicornServer:
         self.stop()
         with contextlib.suppress(OSError):
             self.log_path.unlink()
+
+
+@contextlib.contextmanager
+def pushed_app(config: dict[str, Any], instance_path: Path) -> Iterator[Any]:
+    """An in-process app made with ``config``, its instance folder ``instance_path`` (never the
+    checkout's ``instance/``), with its app context pushed; its engine is disposed after."""
+    from socialvalue.app import create_app
+    from socialvalue.extensions import db
+
+    previous = os.environ.get("SOCIALVALUE_INSTANCE_PATH")
+    os.environ["SOCIALVALUE_INSTANCE_PATH"] = str(instance_path)
+    try:
+        app = create_app(config)
+    finally:
+        if previous is None:
+            os.environ.pop("SOCIALVALUE_INSTANCE_PATH", None)
+        else:
+            os.environ["SOCIALVALUE_INSTANCE_PATH"] = previous
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @contextlib.contextmanager

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import re
 import secrets
 import threading
@@ -22,7 +21,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask
-from servers import REPO_ROOT, HttpClient
+from servers import REPO_ROOT, HttpClient, pushed_app
 
 T = TypeVar("T")
 
@@ -46,24 +45,8 @@ def database_app(url: str, upload_dir: Path) -> Iterator[Flask]:
     """An in-process app on ``url`` with its app context pushed (to seed and to inspect).
 
     Its instance folder sits beside ``upload_dir`` (never the checkout's ``instance/``)."""
-    from socialvalue.app import create_app
-    from socialvalue.extensions import db
-
-    previous = os.environ.get("SOCIALVALUE_INSTANCE_PATH")
-    os.environ["SOCIALVALUE_INSTANCE_PATH"] = str(upload_dir.parent / "seeding-instance")
-    try:
-        app = create_app(app_config(url, upload_dir))
-    finally:
-        if previous is None:
-            os.environ.pop("SOCIALVALUE_INSTANCE_PATH", None)
-        else:
-            os.environ["SOCIALVALUE_INSTANCE_PATH"] = previous
-    with app.app_context():
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    with pushed_app(app_config(url, upload_dir), upload_dir.parent / "seeding-instance") as app:
+        yield app
 
 
 def migrate_and_sync() -> None:
