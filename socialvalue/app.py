@@ -73,6 +73,7 @@ def _register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     from socialvalue.models import User
+    from socialvalue.services.accounts import signed_in_user
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
@@ -83,10 +84,7 @@ def _register_extensions(app: Flask) -> None:
             return None
         if epoch and (not epoch.isascii() or not epoch.isdecimal() or len(epoch) > 10):
             return None
-        user = db.session.get(User, int(user_id)) if int(user_id) <= 2**31 - 1 else None
-        if user is None or not user.active or (user.session_epoch or 0) != int(epoch or 0):
-            return None
-        return user
+        return signed_in_user(db.session, int(user_id), int(epoch or 0))
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

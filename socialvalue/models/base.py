@@ -49,8 +49,8 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
+        if value is None or isinstance(value, Decimal):
+            return value  # PostgreSQL's NUMERIC arrives as an exact Decimal already
         return Decimal(str(value))
 
 

@@ -117,6 +117,22 @@ def create_user(
     return user
 
 
+def signed_in_user(session: Session, user_id: int, epoch: int) -> User | None:
+    """The active user a session cookie names, if that session has not been ended since."""
+    if not 0 < user_id <= 2**31 - 1:
+        return None
+    user = session.execute(_user_by_id(), {"id": user_id}).scalar_one_or_none()
+    if user is None or not user.active or (user.session_epoch or 0) != epoch:
+        return None
+    return user
+
+
+@functools.cache
+def _user_by_id() -> sa.Select[tuple[User]]:
+    # Built once: every signed-in request runs it (Session.get builds its query every time).
+    return sa.select(User).where(User.id == sa.bindparam("id"))
+
+
 @functools.cache
 def _dummy_hash(method: str) -> str:
     """A hash made the same way as real ones, to check against when there is no account."""

@@ -171,6 +171,8 @@ def test_session_ids_that_are_not_a_user_and_epoch_are_refused(app: Any, email: 
         (f"{user_id}:-1", False),
         (f"{user_id}:", epoch == 0),
         ("99999999999:0", False),
+        ("2147483648:0", False),
+        ("0:0", False),
         ("٣:0", False),
         ("abc", False),
         ("", False),
