@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from socialvalue.models.base import utcnow
 from socialvalue.models.contract import Contract, ContractMember, ContractRole
@@ -16,6 +16,7 @@ from socialvalue.models.evaluation import IndividualScore
 from socialvalue.models.tender import MemberRole, Tender, TenderMember, TenderStatus
 from socialvalue.models.user import Role, User
 from socialvalue.services.errors import NotPermitted
+from socialvalue.services.tenders import valid_id
 
 
 class Action(enum.StrEnum):
@@ -203,6 +204,40 @@ def tender_access(session: Session, user: User, tender: Tender) -> TenderAccess:
         _membership(), {"tender_id": tender.id, "user_id": user.id}
     ).scalar_one_or_none()
     return TenderAccess(user=user, tender=tender, member=member, session=session)
+
+
+def load_tender_access(session: Session, user: User, tender_id: int) -> TenderAccess | None:
+    """The tender (with its criteria) and ``user``'s part in it, read in one round trip, as
+    tender_access would give them; None if there is no such tender."""
+    if not valid_id(tender_id):
+        return None
+    found = (
+        session.execute(_tender_with_membership(), {"id": tender_id, "user_id": user.id})
+        .unique()
+        .one_or_none()
+    )
+    if found is None:
+        return None
+    tender, member = found
+    return TenderAccess(user=user, tender=tender, member=member, session=session)
+
+
+@functools.cache
+def _tender_with_membership() -> sa.Select[tuple[Tender, TenderMember]]:
+    # Built once: every tender page of a signed-in user runs it. The membership is at most one
+    # row (unique per tender and user), so the join only adds its columns to each criterion row.
+    return (
+        sa.select(Tender, TenderMember)
+        .outerjoin(
+            TenderMember,
+            sa.and_(
+                TenderMember.tender_id == Tender.id,
+                TenderMember.user_id == sa.bindparam("user_id"),
+            ),
+        )
+        .where(Tender.id == sa.bindparam("id"))
+        .options(joinedload(Tender.criteria))
+    )
 
 
 @functools.cache

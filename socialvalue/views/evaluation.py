@@ -41,7 +41,7 @@ from socialvalue.schemas.evaluation import (
 )
 from socialvalue.services import contracts as contract_service
 from socialvalue.services import evaluation as evaluation_service
-from socialvalue.services.access import Action, TenderAccess, tender_access
+from socialvalue.services.access import Action, TenderAccess, load_tender_access, tender_access
 from socialvalue.services.bids import load_bids, submitted_bid
 from socialvalue.services.errors import DomainError, NotPermitted, StaleVersion
 from socialvalue.services.pagination import InvalidPage, parse_page
@@ -181,8 +181,10 @@ def _evaluate(tender: Tender) -> tuple[scoring.EvaluationResult | None, list[str
 
 def _evaluator_gate(tender_id: int) -> tuple[Tender, TenderAccess] | Response:
     """An evaluator cleared to see bids; an undeclared one is sent to the declaration first."""
-    tender = load_tender(tender_id)
-    access = tender_access(db.session, acting_user(), tender)
+    access = load_tender_access(db.session, acting_user(), tender_id)
+    if access is None:
+        abort(404)
+    tender = access.tender
     if not access.is_evaluating_member:
         abort(403, description=access.why_not(Action.EVALUATE))
     if access.needs_declaration:

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from socialvalue.extensions import db
 from socialvalue.models.tender import Tender
 from socialvalue.models.user import Role, User
-from socialvalue.services.access import Action, TenderAccess, tender_access
+from socialvalue.services.access import Action, TenderAccess, load_tender_access
 from socialvalue.services.errors import NotPermitted, StaleVersion
 from socialvalue.services.tenders import get_tender
 
@@ -52,8 +52,10 @@ def load_tender(tender_id: int) -> Tender:
 
 def tender_with_access(tender_id: int, action: Action) -> tuple[Tender, TenderAccess]:
     """Load the tender (404 if unknown) and check the signed-in user may do ``action`` (403)."""
-    tender = load_tender(tender_id)
-    access = tender_access(db.session, acting_user(), tender)
+    access = load_tender_access(db.session, acting_user(), tender_id)
+    if access is None:
+        abort(404)
+    tender = access.tender
     reason = access.why_not(action)
     if reason is not None:
         abort(403, description=reason)

@@ -25,9 +25,9 @@ from evaluation_support import (
 )
 
 from socialvalue.extensions import db
-from socialvalue.models import AuditEvent, IndividualScore, TenderMember
+from socialvalue.models import AuditEvent, IndividualScore, TenderMember, User
 from socialvalue.services import evaluation as evaluation_service
-from socialvalue.services.access import Action, tender_access
+from socialvalue.services.access import Action, load_tender_access, tender_access
 from socialvalue.services.errors import NotPermitted
 from socialvalue.views import evaluation as evaluation_views
 
@@ -352,6 +352,42 @@ def test_a_score_is_saved_under_the_actors_own_access_whatever_access_is_passed(
     db.session.commit()
     (row,) = _scores()
     assert row.evaluator_id == scenario.officer.id and row.score == Decimal(2)
+
+
+def test_the_one_statement_tender_gate_gives_what_tender_access_gives(app: Any) -> None:
+    """Every tender page reads the tender, its criteria and the user's membership in one round
+    trip; for each kind of user the answer is the one the separate reads give."""
+    scenario = build_scenario()
+    declare_all(scenario)
+    outsider = make_user("panel", "Pat Outsider")
+    removed = scenario.panel[1]
+    member = db.session.execute(
+        sa.select(TenderMember).where(
+            TenderMember.tender_id == scenario.tender_id, TenderMember.user_id == removed.id
+        )
+    ).scalar_one()
+    member.removed_at = member.declared_at
+    member.removed_reason = "Declared a conflict of interest"
+    user_ids = [u.id for u in (scenario.officer, scenario.panel[0], removed, outsider)]
+    db.session.commit()
+    for user_id in user_ids:
+        db.session.expunge_all()
+        user = db.session.get(User, user_id)
+        assert user is not None
+        with count_queries() as queries:
+            access = load_tender_access(db.session, user, scenario.tender_id)
+        assert len(queries) == 1
+        assert access is not None
+        expected = tender_access(db.session, user, access.tender)
+        assert (access.member is None) == (expected.member is None)
+        if expected.member is not None:
+            assert access.member is expected.member
+        assert [c.code for c in access.tender.criteria] == ["Q1", "Q2", "SV1", "SV2"]
+        for action in Action:
+            assert access.why_not(action) == expected.why_not(action), (user.display_name, action)
+    assert load_tender_access(db.session, user, scenario.tender_id + 1000) is None
+    for bad_id in (0, -1, 2**31, True):
+        assert load_tender_access(db.session, user, bad_id) is None
 
 
 @pytest.mark.parametrize(
