@@ -78,6 +78,21 @@ _NEXT_SEQUENCE = (
 _INSERT_EVENT = sa.insert(_EVENTS).returning(_EVENTS.c.id)
 _SET_HEAD_HASH = sa.update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=sa.bindparam("hash"))
 _EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns if column.key != "id")
+# PostgreSQL runs both in one statement (an INSERT in a WITH clause): one round trip fewer
+# while every other writer waits for the chain head's lock. SQLite has no DML in WITH.
+_INSERTED_EVENT = (
+    sa.insert(_EVENTS)
+    .values({key: sa.bindparam(key, type_=_EVENTS.c[key].type) for key in _EVENT_COLUMNS})
+    .returning(_EVENTS.c.id)
+    .cte("inserted_event")
+)
+_INSERT_EVENT_SET_HEAD_HASH = (
+    sa.update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_hash=sa.bindparam("hash"))
+    .add_cte(_INSERTED_EVENT)
+    .returning(sa.select(_INSERTED_EVENT.c.id).scalar_subquery())
+)
 
 
 def _lock_chain_head(session: Session) -> tuple[int, str]:
@@ -130,10 +145,14 @@ def record_event(
         prev_hash=prev_hash,
     )
     event.event_hash = compute_event_hash(event)
-    event.id = session.execute(
-        _INSERT_EVENT, {column: getattr(event, column) for column in _EVENT_COLUMNS}
-    ).scalar_one()
-    session.execute(_SET_HEAD_HASH, {"hash": event.event_hash})
+    values = {column: getattr(event, column) for column in _EVENT_COLUMNS}
+    if session.get_bind().dialect.name == "postgresql":
+        event.id = session.execute(
+            _INSERT_EVENT_SET_HEAD_HASH, {**values, "hash": event.event_hash}
+        ).scalar_one()
+    else:
+        event.id = session.execute(_INSERT_EVENT, values).scalar_one()
+        session.execute(_SET_HEAD_HASH, {"hash": event.event_hash})
     # Whatever the caller changed before recording the event goes in the same transaction.
     session.flush()
     return event

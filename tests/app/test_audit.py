@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 
 import sqlalchemy as sa
+from factories import count_queries
 
 from socialvalue.extensions import db
-from socialvalue.models import AuditEvent
+from socialvalue.models import AuditChainHead, AuditEvent
 from socialvalue.services.audit import record_event, verify_chain
 
 
@@ -34,6 +35,24 @@ def test_events_chain_and_verify(app: object) -> None:
         assert current.prev_hash == previous.event_hash
     report = verify_chain(db.session)
     assert report.ok and report.events_checked == 5
+
+
+def test_an_event_and_the_chain_head_are_written_together(app: object) -> None:
+    """Appending takes the head's lock, then writes the event and the new head hash: in one
+    statement on PostgreSQL (fewer round trips while other writers wait), two on SQLite."""
+    _record(1)
+    with count_queries() as statements:
+        event = record_event(
+            db.session, actor=None, action="test.event", entity_type="thing", entity_id="x"
+        )
+    writes = 2 if db.engine.dialect.name == "postgresql" else 3
+    assert len(statements) == writes, statements
+    db.session.commit()
+    stored = db.session.get(AuditEvent, event.id)
+    assert stored is not None and stored.sequence == 2 and stored.event_hash == event.event_hash
+    head = db.session.execute(sa.select(AuditChainHead)).scalar_one()
+    assert (head.last_sequence, head.last_hash) == (2, event.event_hash)
+    assert verify_chain(db.session).ok
 
 
 def test_altered_row_is_reported_with_its_sequence(app: object, runner: object) -> None:
