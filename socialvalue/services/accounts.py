@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from socialvalue.models.base import utcnow
 from socialvalue.models.user import Role, SignInAttempt, User
 from socialvalue.services.common_passwords import COMMON_PASSWORDS, LEET
+from socialvalue.services.tenders import valid_id
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
@@ -119,7 +120,7 @@ def create_user(
 
 def signed_in_user(session: Session, user_id: int, epoch: int) -> User | None:
     """The active user a session cookie names, if that session has not been ended since."""
-    if not 0 < user_id <= 2**31 - 1:
+    if not valid_id(user_id):
         return None
     user = session.execute(_user_by_id(), {"id": user_id}).scalar_one_or_none()
     if user is None or not user.active or (user.session_epoch or 0) != epoch:
