@@ -23,6 +23,7 @@ from socialvalue.scoring import (
     QUANTITATIVE_METHODS,
     TIE_BREAK_KEYS,
 )
+from socialvalue.uk_time import NotAUkTime, from_uk_clock
 
 # Primary keys are 32-bit integers on PostgreSQL; anything larger cannot name a record.
 MAX_ID = 2**31 - 1
@@ -201,7 +202,8 @@ class GovDate(fields.Field):
 
 
 class GovDateTime(GovDate):
-    """A GOV.UK date input plus a 24-hour time ("17:00"), as an aware UTC datetime."""
+    """A GOV.UK date input plus a 24-hour time ("17:00") on the UK clock, as an aware UTC
+    datetime."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:  # type: ignore[override]
         date = super()._deserialize(value, attr, data, **kwargs)
@@ -213,9 +215,10 @@ class GovDateTime(GovDate):
             raise ValidationError(
                 f"Enter the time of {self.name_text} on the 24-hour clock, like 17:00"
             )
-        return dt.datetime.combine(
-            date, dt.time(int(match.group(1)), int(match.group(2))), tzinfo=dt.UTC
-        )
+        try:
+            return from_uk_clock(date, dt.time(int(match.group(1)), int(match.group(2))))
+        except NotAUkTime as error:
+            raise ValidationError(str(error)) from error
 
 
 def text_field(

@@ -35,6 +35,7 @@ from socialvalue.models.user import Role, User
 from socialvalue.services.audit import record_event
 from socialvalue.services.errors import DomainError, StaleVersion, StateConflict, ValidationFailed
 from socialvalue.services.pagination import Page, paginate
+from socialvalue.uk_time import format_moment
 
 # Common UK practice for 0-5 scales (secondary sources: see frameworks.md); buyers may edit.
 DEFAULT_0_TO_5_DESCRIPTORS = (
@@ -89,7 +90,7 @@ def _plan_changed(tender: Tender) -> None:
 def _require_unlocked(tender: Tender) -> None:
     if tender.plan_locked:
         published = tender.plan_published_at
-        when = f" on {published:%d %B %Y at %H:%M} UTC" if published else ""
+        when = f" on {format_moment(published)}" if published else ""
         raise StateConflict(
             f"The evaluation plan was published{when} and is locked. It cannot be changed: "
             "changing weights, criteria or rules after bids are in would change the rules of "

@@ -10,6 +10,8 @@ from typing import Any
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
+from socialvalue.uk_time import format_day, format_moment
+
 
 def format_decimal(value: Any, places: int = 2) -> str:
     """Round half up for display only; the stored value stays exact."""
@@ -42,8 +44,8 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%-d %B %Y at %H:%M UTC")
-    return value.strftime("%-d %B %Y")
+        return format_moment(value)
+    return format_day(value)
 
 
 def navigation_items() -> list[dict[str, Any]]:

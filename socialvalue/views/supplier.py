@@ -20,6 +20,7 @@ from socialvalue.schemas.bids import load_bid_form
 from socialvalue.schemas.common import FieldErrors
 from socialvalue.services import bids as bid_service
 from socialvalue.services.access import Action, tender_access
+from socialvalue.uk_time import format_moment
 from socialvalue.views.support import acting_user, load_tender, roles_required
 from socialvalue.views.tenders import attempt, bid_form_page, bid_form_values, page
 
@@ -69,7 +70,7 @@ def bid(tender_id: int) -> Response | tuple[str, int]:
                 if saved.status == BidStatus.SUBMITTED:
                     flash(
                         "Your bid is submitted. You can change it until the deadline, "
-                        f"{tender.bid_deadline:%d %B %Y at %H:%M} UTC.",
+                        f"{format_moment(tender.bid_deadline)}.",
                         "success",
                     )
                 else:

@@ -44,6 +44,7 @@ from socialvalue.services.access import Action, ContractAction, TenderAccess, co
 from socialvalue.services.errors import DomainError, NotPermitted
 from socialvalue.services.evaluation import members_with_conflicts
 from socialvalue.services.pagination import PER_PAGE, InvalidPage, parse_page
+from socialvalue.uk_time import on_uk_clock
 from socialvalue.views.support import acting_user, commit, roles_required, tender_with_access
 
 bp = Blueprint("tenders", __name__, url_prefix="/tenders")
@@ -385,7 +386,7 @@ def show(tender_id: int) -> tuple[str, int]:
 
 
 def details_form_values(tender: Tender) -> dict[str, str]:
-    deadline = tender.bid_deadline.astimezone(dt.UTC)
+    deadline = on_uk_clock(tender.bid_deadline)
     values = {
         "reference": tender.reference,
         "title": tender.title,

@@ -124,7 +124,7 @@ def fill_date(page: Page, legend: str, date: dt.date, time: str | None = None) -
     group.get_by_label("Month").fill(str(date.month))
     group.get_by_label("Year").fill(str(date.year))
     if time is not None:
-        group.get_by_label("Time (24-hour, UTC)").fill(time)
+        group.get_by_label("Time (24-hour, UK time)").fill(time)
 
 
 def back_to_tender(page: Page) -> None:

@@ -34,6 +34,7 @@ from socialvalue.services import bids as bid_service
 from socialvalue.services import evaluation as evaluation_service
 from socialvalue.services import tenders as tender_service
 from socialvalue.services.errors import StateConflict
+from socialvalue.uk_time import from_uk_clock
 
 pytestmark = pytest.mark.usefixtures("synced_frameworks")
 
@@ -280,7 +281,7 @@ def test_create_tender_records_it_pinned_and_audited(people: Any, client_for: An
     tender = db.session.execute(sa.select(Tender)).scalar_one()
     assert tender.estimated_value == Decimal("1250000.50")
     assert tender.contract_start == dt.date(2027, 4, 1)
-    assert tender.bid_deadline == dt.datetime.combine(DEADLINE, dt.time(12, 0), tzinfo=dt.UTC)
+    assert tender.bid_deadline == from_uk_clock(DEADLINE, dt.time(12, 0))
     assert (tender.framework_id, tender.framework_version_label) == (
         "gm-social-value-framework",
         "2020",
@@ -308,6 +309,18 @@ def test_create_tender_records_it_pinned_and_audited(people: Any, client_for: An
         ({"bid_deadline-time": "25:00"}, "bid_deadline", "24-hour clock"),
         ({"bid_deadline-time": ""}, "bid_deadline", "Enter the time of the bid deadline"),
         ({"bid_deadline-year": "2020"}, "bid_deadline", "must be in the future"),
+        (  # the hour the UK clocks skip (last Sunday in March)
+            {"bid_deadline-day": "31", "bid_deadline-month": "3", "bid_deadline-year": "2030"}
+            | {"bid_deadline-time": "01:30"},
+            "bid_deadline",
+            "There is no 01:30 on 31 March 2030 in the UK: the clocks go forward",
+        ),
+        (  # the hour the UK clocks repeat (last Sunday in October)
+            {"bid_deadline-day": "27", "bid_deadline-month": "10", "bid_deadline-year": "2030"}
+            | {"bid_deadline-time": "01:15"},
+            "bid_deadline",
+            "01:15 on 27 October 2030 happens twice in the UK: the clocks go back",
+        ),
         ({"framework_version_id": "999999"}, "framework_version_id", "published framework"),
         ({"framework_version_id": "99999999999999"}, "framework_version_id", "Choose the"),
         ({"framework_version_id": "abc"}, "framework_version_id", "Choose the framework"),
@@ -492,6 +505,46 @@ def test_edit_details_saves_and_audits(people: Any, client_for: Any) -> None:
     assert response.status_code == 302
     assert fresh(tender.id).title == "Home care in Wigan"
     assert audit_actions(tender.id)[-1] == "tender.details_changed"
+
+
+@pytest.mark.parametrize(
+    ("day", "utc_hour", "shown"),
+    [
+        (dt.date(2030, 7, 1), 11, "1 July 2030 at 12:00 BST"),  # summer: UTC is an hour behind
+        (dt.date(2030, 1, 15), 12, "15 January 2030 at 12:00 GMT"),  # winter: the same
+    ],
+)
+def test_the_bid_deadline_is_entered_and_shown_on_the_uk_clock(
+    people: Any, client_for: Any, day: dt.date, utc_hour: int, shown: str
+) -> None:
+    version = framework_version(db.session)
+    client = client_for(people.officer)
+    form = details_form(framework_version_id=str(version.id))
+    form |= {
+        "bid_deadline-day": str(day.day),
+        "bid_deadline-month": str(day.month),
+        "bid_deadline-year": str(day.year),
+        "bid_deadline-time": "12:00",
+    }
+    response = post_form(client, "/tenders/new", form)
+    assert response.status_code == 302
+    tender = db.session.execute(sa.select(Tender)).scalar_one()
+    # Stored, compared and exported in UTC...
+    assert tender.bid_deadline == dt.datetime.combine(day, dt.time(utc_hour), tzinfo=dt.UTC)
+    # ...shown and edited as the UK clock shows it.
+    assert shown in text(client.get(f"/tenders/{tender.id}/"))
+    form_html = text(client.get(f"/tenders/{tender.id}/details"))
+    assert 'name="bid_deadline-time" type="text" value="12:00"' in form_html
+    assert f'name="bid_deadline-day" type="text" inputmode="numeric" value="{day.day}"' in form_html
+    assert "Time (24-hour, UK time)" in form_html
+    # Saving the form unchanged keeps the same moment.
+    url, version_before = f"/tenders/{tender.id}/details", str(tender.version_id)
+    saved = post_form(
+        client, url, form | {"title": "Home care in Wigan", "version": version_before}
+    )
+    assert saved.status_code == 302
+    assert fresh(tender.id).title == "Home care in Wigan"
+    assert fresh(tender.id).bid_deadline == tender.bid_deadline
 
 
 def test_edit_details_refuses_a_stale_form(people: Any, client_for: Any) -> None:
