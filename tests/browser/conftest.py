@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+#: The password of the people browser tests create (see sign_in).
+PASSWORD = "correct horse battery staple"
+#: How long Playwright waits for an element or a navigation before failing.
+TIMEOUT_MS = 10_000
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -73,8 +78,10 @@ def site(app: Any, live_server: LiveServer) -> LiveServer:
     return live_server
 
 
-# Contexts opened with JavaScript disabled (see no_javascript_context).
-_NO_JAVASCRIPT: weakref.WeakSet[Any] = weakref.WeakSet()
+# Marks a context opened with JavaScript disabled (see no_javascript_context). The mark is on the
+# context itself, not in a module-level set: this file is imported both as pytest's conftest
+# and as tests.browser.conftest, and the two copies must agree.
+_NO_JAVASCRIPT_MARK = "socialvalue_javascript_disabled"
 
 
 def no_javascript_context(browser: Any, **options: Any) -> Any:
@@ -84,7 +91,7 @@ def no_javascript_context(browser: Any, **options: Any) -> Any:
     contexts: axe-core itself needs JavaScript, so it checks a copy of the page instead.
     """
     context = browser.new_context(java_script_enabled=False, **options)
-    _NO_JAVASCRIPT.add(context)
+    setattr(context, _NO_JAVASCRIPT_MARK, True)
     return context
 
 
@@ -140,7 +147,7 @@ def check_accessibility(page: Any, name: str) -> None:
     # A click that navigates returns once the new page is committed, not loaded: on a busy
     # machine its stylesheets may still be coming, and axe would measure an unstyled page.
     page.wait_for_load_state("load")
-    if page.context in _NO_JAVASCRIPT:
+    if getattr(page.context, _NO_JAVASCRIPT_MARK, False):
         browser = page.context.browser
         if browser not in _TWINS:
             _TWINS[browser] = _Twin(browser)
@@ -155,3 +162,32 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def open_browser(browser: Any) -> Iterator[Any]:
+    """Opens a JavaScript-free browser context (one per person); closes them all afterwards."""
+    contexts: list[Any] = []
+
+    def open_page() -> Any:
+        context = no_javascript_context(browser)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Any, site: Any, email: str) -> None:
+    """Sign in through the form as ``email`` (password PASSWORD) and check the banner says so."""
+    page.goto(site.url + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Signed in as")
+    # The sign-out form stays inside the banner (a form in a <p> would be moved out of it).
+    banner = page.locator(".govuk-phase-banner__text")
+    expect(banner).to_contain_text("Signed in as")
+    expect(banner.get_by_role("button", name="Sign out")).to_be_visible()

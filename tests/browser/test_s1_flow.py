@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,11 +21,9 @@ from playwright.sync_api import Page, expect
 from socialvalue.extensions import db
 from socialvalue.models import Role
 from socialvalue.services.accounts import create_user
-from tests.browser.conftest import check_accessibility, no_javascript_context, screenshot
+from tests.browser.conftest import PASSWORD, check_accessibility, screenshot, sign_in
 
-PASSWORD = "correct horse battery staple"
 REFERENCE = "GMCA-2027-S1"
-TIMEOUT_MS = 10_000
 PHONE = {"width": 375, "height": 812}
 
 PEOPLE = {
@@ -83,34 +80,6 @@ def s1_people(site: Any, synced_frameworks: Any) -> dict[str, str]:
         )
     db.session.commit()
     return {key: person[0] for key, person in PEOPLE.items()}
-
-
-@pytest.fixture
-def open_browser(browser: Any) -> Iterator[Any]:
-    """Opens a JavaScript-free browser context (one per person); closes them all afterwards."""
-    contexts: list[Any] = []
-
-    def open_page() -> Page:
-        context = no_javascript_context(browser)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page: Page, site: Any, email: str) -> None:
-    page.goto(site.url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_contain_text("Signed in as")
-    # The sign-out form stays inside the banner (a form in a <p> would be moved out of it).
-    banner = page.locator(".govuk-phase-banner__text")
-    expect(banner).to_contain_text("Signed in as")
-    expect(banner.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def success(page: Page, text: str) -> None:
