@@ -410,6 +410,14 @@ WEIGHT_PRESETS = (
     (45, 35, 20),
 )
 TERM_YEARS = (2, 3, 3, 4, 5, 5, 7)
+#: Why officers cancel tenders (one is chosen for each cancelled tender).
+CANCELLATION_REASONS = (
+    "The budget for this service was withdrawn.",
+    "The requirement changed after publication; a new tender will be run with a revised plan.",
+    "Too few compliant bids were received to secure value for money.",
+    "The service is being brought in house.",
+    "Demand fell below the level the contract was sized for.",
+)
 
 # -- sizes and helpers ----------------------------------------------------------------------
 
@@ -852,6 +860,7 @@ class TenderPlan:
     deadline: dt.datetime | None = None
     award_at: dt.datetime | None = None
     cancelled_at: dt.datetime | None = None
+    cancellation_reason: str = ""
     contract_start: dt.date | None = None
     contract_end: dt.date | None = None
     bids: int = 0
@@ -1072,6 +1081,7 @@ class Installation:
                     plan.cancelled_at = min(
                         _after(t_rng, plan.published_at, 3, 60), self.now - dt.timedelta(hours=1)
                     )
+                    plan.cancellation_reason = t_rng.choice(CANCELLATION_REASONS)
             expected_award = (
                 plan.award_at
                 or (plan.deadline + dt.timedelta(days=evaluation_days) if plan.deadline else None)
@@ -1640,6 +1650,9 @@ class TenderLife:
         row["plan_published_at"] = plan.published_at
         row["plan_published_by_id"] = self.officer.id if plan.published_at else None
         row["created_by_id"] = self.officer.id
+        row["cancelled_at"] = plan.cancelled_at
+        row["cancelled_by_id"] = self.officer.id if plan.cancelled_at else None
+        row["cancellation_reason"] = plan.cancellation_reason
         row["version_id"] = updates + 1
         row["created_at"] = plan.created_at
         last = plan.award_at or plan.cancelled_at or plan.published_at or plan.created_at
@@ -1850,9 +1863,9 @@ class TenderLife:
                 "tender",
                 tid,
                 tender_id=tid,
-                before={"status": "published"},
-                after={"status": "cancelled"},
-                summary="Tender cancelled by an officer",
+                before={"status": "published", "cancellation_reason": ""},
+                after={"status": "cancelled", "cancellation_reason": plan.cancellation_reason},
+                summary="Tender cancelled",
             )
             return
         if plan.status == "open":

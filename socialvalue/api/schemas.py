@@ -249,6 +249,8 @@ class TenderSchema(TenderSummarySchema):
     require_rationale = fields.Boolean(required=True)
     anonymise_for_panel = fields.Boolean(required=True)
     plan_published_at = fields.DateTime(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+    cancellation_reason = fields.String(required=True)
     criteria = fields.List(fields.Nested(CriterionSchema), required=True)
     gates = fields.List(fields.Nested(GateSchema), required=True)
 

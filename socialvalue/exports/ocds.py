@@ -333,12 +333,15 @@ def release_package(
         tender.status, "cancelled"
     )
     base_date = tender.plan_published_at or tender.created_at
+    cancelled = tender.status == "cancelled"
     releases = [
         {
             "ocid": ocid,
             "id": f"{ocid}-tender",
-            "date": timestamp(base_date),
-            "tag": ["tender"] if tender.status != "cancelled" else ["tenderCancellation"],
+            "date": timestamp(
+                (getattr(tender, "cancelled_at", None) if cancelled else None) or base_date
+            ),
+            "tag": ["tenderCancellation"] if cancelled else ["tender"],
             "initiationType": "tender",
             "parties": _parties(tender, bids, False, None),
             "buyer": buyer,
@@ -346,11 +349,14 @@ def release_package(
                 tender,
                 measures,
                 bids,
-                status="active" if tender.status != "cancelled" else "cancelled",
+                status="cancelled" if cancelled else "active",
                 include_tenderers=False,
             ),
         }
     ]
+    reason = getattr(tender, "cancellation_reason", "") if cancelled else ""
+    if reason:
+        releases[0]["tender"]["statusDetails"] = reason
     award_section: dict[str, Any] | None = None
     if awarded:
         award_section = _compact(

@@ -61,10 +61,15 @@ class Tender(TimestampMixin, Base):
     plan_published_at: Mapped[dt.datetime | None]
     plan_published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # A cancelled (terminated) procurement: when, by whom and why.
+    cancelled_at: Mapped[dt.datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    cancellation_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     version_id: Mapped[int] = mapped_column(default=1)
 
     framework_version: Mapped[FrameworkVersion] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="tender", order_by="Criterion.position", cascade="all, delete-orphan"
     )

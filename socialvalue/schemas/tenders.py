@@ -31,6 +31,7 @@ MAX_ID = 2**31 - 1
 MAX_MONEY = Decimal(10) ** 12
 MAX_QUANTITY = Decimal(10) ** 12
 MAX_TEXT = 20_000
+MAX_CANCELLATION_REASON = 2_000
 TIE_BREAK_SLOTS = 4
 SCALE_CHOICES = (4, 5, 10, 100)
 SCORE_GROUPS = ("quality", "social_value")
@@ -561,3 +562,12 @@ class MemberInputSchema(FormSchema):
         ),
         load_default=list,
     )
+
+
+class CancelTenderInputSchema(FormSchema):
+    """Cancel a tender: why (kept on the tender and in its history), and the version seen."""
+
+    reason = text_field(
+        "reason", max_length=MAX_CANCELLATION_REASON, what="why the tender is being cancelled"
+    )
+    version = FormVersion(load_default=None)

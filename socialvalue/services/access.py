@@ -124,6 +124,8 @@ class TenderAccess:
                 return "You are not an evaluator on this tender"
             if not member.active:
                 return "You have been removed from this tender"
+            if tender.status == TenderStatus.CANCELLED:
+                return "This tender was cancelled"
             return None
         if action is Action.VIEW_BIDS:
             if user.has_role(Role.AUDITOR):
@@ -137,6 +139,8 @@ class TenderAccess:
             reason = self._evaluator_clearance()
             if reason:
                 return reason
+            if tender.status == TenderStatus.CANCELLED:
+                return "This tender was cancelled, so there is nothing to score"
             if tender.status != TenderStatus.PUBLISHED:
                 return "This tender is not open for evaluation"
             if not self.bidding_closed():
@@ -158,6 +162,8 @@ class TenderAccess:
                     )
             if tender.status == TenderStatus.DRAFT:
                 return "The evaluation plan has not been published yet"
+            if tender.status == TenderStatus.CANCELLED and action is not Action.VIEW_RESULT:
+                return "This tender was cancelled"
             if action is Action.AWARD and tender.status != TenderStatus.PUBLISHED:
                 return "This tender has already been awarded or cancelled"
             return None
@@ -172,6 +178,8 @@ class TenderAccess:
         if action is Action.SUBMIT_BID:
             if member is None or member.role != MemberRole.SUPPLIER or not member.active:
                 return "You have not been invited to bid for this tender"
+            if tender.status == TenderStatus.CANCELLED:
+                return "This tender was cancelled: it is not accepting bids"
             if tender.status != TenderStatus.PUBLISHED:
                 return "This tender is not accepting bids"
             if utcnow() >= tender.bid_deadline:

@@ -88,6 +88,7 @@ def _plan_changed(tender: Tender) -> None:
 
 
 def _require_unlocked(tender: Tender) -> None:
+    _require_not_cancelled(tender)
     if tender.plan_locked:
         published = tender.plan_published_at
         when = f" on {format_moment(published)}" if published else ""
@@ -96,6 +97,11 @@ def _require_unlocked(tender: Tender) -> None:
             "changing weights, criteria or rules after bids are in would change the rules of "
             "the competition. Cancel the tender and run a new one if the plan must change."
         )
+
+
+def _require_not_cancelled(tender: Tender) -> None:
+    if tender.status == TenderStatus.CANCELLED:
+        raise StateConflict("This tender was cancelled and can no longer be changed")
 
 
 def snapshot_tender(tender: Tender) -> dict[str, Any]:
@@ -739,6 +745,58 @@ def close_bidding(session: Session, actor: User, tender: Tender) -> Tender:
     return tender
 
 
+def why_not_cancellable(tender: Tender) -> str | None:
+    """None if the tender can be cancelled; otherwise why not."""
+    if tender.status == TenderStatus.CANCELLED:
+        return "This tender has already been cancelled"
+    if tender.status == TenderStatus.AWARDED:
+        return (
+            "This tender has been awarded, so it cannot be cancelled: its contract is managed "
+            "under Contracts"
+        )
+    return None
+
+
+def cancel_tender(
+    session: Session,
+    actor: User,
+    tender: Tender,
+    reason: str,
+    expected_version: int | None = None,
+) -> Tender:
+    """Cancel (terminate) a procurement that has not been awarded, saying why.
+
+    Everything already recorded (plan, bids, scores) is kept as it was, for the record; from now
+    on nothing on the tender can be changed, nobody can bid or score, and its page and history
+    say when, by whom and why it was cancelled.
+    """
+    _check_version(tender, expected_version, "tender")
+    refusal = why_not_cancellable(tender)
+    if refusal is not None:
+        raise StateConflict(refusal)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Enter why the tender is being cancelled", "reason")
+    before = {"status": tender.status, "cancellation_reason": tender.cancellation_reason}
+    tender.status = TenderStatus.CANCELLED
+    tender.cancelled_at = utcnow()
+    tender.cancelled_by_id = actor.id
+    tender.cancellation_reason = reason
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="tender.cancelled",
+        entity_type="tender",
+        entity_id=tender.id,
+        tender_id=tender.id,
+        before=before,
+        after={"status": tender.status, "cancellation_reason": reason},
+        summary="Tender cancelled",
+    )
+    return tender
+
+
 ROLE_NOUNS = {
     MemberRole.EVALUATOR: "an evaluator",
     MemberRole.PANEL: "a panel member",
@@ -755,6 +813,7 @@ def assign_member(
     criterion_ids: Sequence[int] = (),
 ) -> TenderMember:
     """Add an evaluator, panel member or invited supplier, or change which criteria they score."""
+    _require_not_cancelled(tender)
     expected_user_roles = {
         MemberRole.EVALUATOR: (Role.OFFICER, Role.ADMIN),
         MemberRole.PANEL: (Role.PANEL,),

@@ -26,6 +26,7 @@ from socialvalue.schemas.bids import load_bid_form
 from socialvalue.schemas.common import FieldErrors, load_form
 from socialvalue.schemas.tenders import (
     TIE_BREAK_SLOTS,
+    CancelTenderInputSchema,
     CriterionEditInputSchema,
     GateInputSchema,
     MeasureInputSchema,
@@ -890,6 +891,46 @@ def close_bidding(tender_id: int) -> Response | tuple[str, int]:
         errors=summary_items(errors),
         summary=summary_items(errors),
         page_title=f"Close bidding – {tender.reference}",
+    )
+
+
+@bp.route("/<int:tender_id>/cancel", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def cancel(tender_id: int) -> Response | tuple[str, int]:
+    tender, _access = _manage(tender_id)
+    errors: FieldErrors = {}
+    status = 200
+    form: Mapping[str, Any] = {"reason": "", "version": str(tender.version_id)}
+    refusal = tender_service.why_not_cancellable(tender)
+    if request.method == "POST" and refusal is not None:
+        errors, status = {"_form": [refusal]}, 409
+    elif request.method == "POST":
+        form = request.form
+        data, errors = load_form(CancelTenderInputSchema(), request.form)
+        status = 422
+        if not errors:
+            _, errors, status = attempt(
+                lambda: tender_service.cancel_tender(
+                    db.session,
+                    acting_user(),
+                    tender,
+                    data["reason"],
+                    expected_version=data["version"],
+                )
+            )
+            if not errors:
+                flash(f"Tender {tender.reference} is cancelled.", "success")
+                return redirect(url_for("tenders.show", tender_id=tender.id))
+    counts = bid_service.bid_status_counts(db.session, tender)
+    return page(
+        "tenders/cancel.html",
+        status,
+        tender=tender,
+        counts=counts,
+        form=form,
+        errors=errors,
+        summary=summary_items(errors),
+        page_title=f"Cancel this tender – {tender.reference}",
     )
 
 

@@ -278,3 +278,29 @@ def test_list_filters_and_pages(api: Any, people: Any) -> None:
     problem(officer.get("/api/v1/tenders?status=nonsense"), 422)
     problem(officer.get("/api/v1/tenders?created_from=0001-01-01T00:00:00%2B05:00"), 422)
     assert officer.get("/api/v1/tenders?page=99").get_json()["items"] == []
+
+
+def test_a_cancelled_tender_says_so_and_cannot_be_changed(api: Any, people: Any) -> None:
+    from socialvalue.services import tenders as tender_service
+
+    tender = make_s1_tender(db.session, people.officer, close=False)
+    reason = "Budget withdrawn; the service moves in house."
+    tender_service.cancel_tender(db.session, people.officer, tender, reason)
+    db.session.commit()
+    officer = api("officer")
+    got = officer.get(f"/api/v1/tenders/{tender.id}")
+    assert got.status_code == 200
+    body = got.get_json()
+    assert body["status"] == "cancelled"
+    assert body["cancellation_reason"] == reason
+    assert body["cancelled_at"] is not None
+    listed = officer.get("/api/v1/tenders?status=cancelled").get_json()["items"]
+    assert [item["id"] for item in listed] == [tender.id]
+    changed = officer.put(
+        f"/api/v1/tenders/{tender.id}",
+        json=tender_body(tender.framework_version_id, title="Renamed"),
+        headers={"If-Match": got.headers["ETag"]},
+    )
+    problem(changed, 409)
+    db.session.expire_all()
+    assert db.session.get(Tender, tender.id).title != "Renamed"

@@ -157,6 +157,7 @@ GET_EVALUATING: dict[str, Row] = {
     "/tenders/<int:tender_id>/people": MANAGERS,
     "/tenders/<int:tender_id>/publish": MANAGERS,
     "/tenders/<int:tender_id>/close-bidding": MANAGERS,
+    "/tenders/<int:tender_id>/cancel": MANAGERS,
     "/tenders/<int:tender_id>/bids": READERS,
     "/tenders/<int:tender_id>/bids/new": MANAGERS,
     "/tenders/<int:tender_id>/bids/<int:bid_id>": READERS,
@@ -246,6 +247,7 @@ POST_EVALUATING: dict[str, Row | str] = {
     "/tenders/<int:tender_id>/people": MANAGERS_422,
     "/tenders/<int:tender_id>/publish": MANAGERS_409,
     "/tenders/<int:tender_id>/close-bidding": MANAGERS_409,
+    "/tenders/<int:tender_id>/cancel": MANAGERS_422,
     "/tenders/<int:tender_id>/bids/new": MANAGERS_422,
     "/tenders/<int:tender_id>/bids/<int:bid_id>/edit": MANAGERS_422,
     # Evaluators who declared no interests may still declare one later (the form needs an
@@ -276,6 +278,8 @@ EXPECTED_CHANGES = {("/account/tokens/<int:token_id>/revoke", "officer")}
 POST_AWARDED: dict[str, Row | str] = {
     **POST_EVALUATING,
     "/tenders/<int:tender_id>/award": row(SIGN_IN, 403, 403, 403, 403, 403, 403, 403, 403),
+    # An awarded tender cannot be cancelled, whatever the form says.
+    "/tenders/<int:tender_id>/cancel": MANAGERS_409,
     "/tenders/<int:tender_id>/evaluate/<bid_label>/<criterion_code>": row(
         SIGN_IN, 403, 403, 403, 403, 403, 403, 403, 403
     ),
