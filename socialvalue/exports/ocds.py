@@ -338,9 +338,7 @@ def release_package(
         {
             "ocid": ocid,
             "id": f"{ocid}-tender",
-            "date": timestamp(
-                (getattr(tender, "cancelled_at", None) if cancelled else None) or base_date
-            ),
+            "date": timestamp((tender.cancelled_at if cancelled else None) or base_date),
             "tag": ["tenderCancellation"] if cancelled else ["tender"],
             "initiationType": "tender",
             "parties": _parties(tender, bids, False, None),
@@ -354,9 +352,8 @@ def release_package(
             ),
         }
     ]
-    reason = getattr(tender, "cancellation_reason", "") if cancelled else ""
-    if reason:
-        releases[0]["tender"]["statusDetails"] = reason
+    if cancelled and tender.cancellation_reason:
+        releases[0]["tender"]["statusDetails"] = tender.cancellation_reason
     award_section: dict[str, Any] | None = None
     if awarded:
         award_section = _compact(

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from factories import (
     audit_actions,
     audit_count,
+    csrf_token,
     fingerprint,
     make_s1_tender,
     make_tender,
@@ -193,8 +194,6 @@ def test_a_cancellation_from_an_out_of_date_page_is_refused(people: Any, client_
         | {"title": "Changed meanwhile"},
     )
     db.session.commit()
-    from factories import csrf_token
-
     version = page.split('name="version" value="')[1].split('"')[0]
     response = client.post(
         f"/tenders/{tender.id}/cancel",
